@@ -11,7 +11,7 @@ from .core import ChexError, setup_logging
 # %% auto #0
 __all__ = ['COMMANDS', 'Command', 'add_function_args', 'command_parser', 'main']
 
-# %% ../nbs/90_cli.ipynb #20b9a961
+# %% ../nbs/90_cli.ipynb #3ba140d9
 @dataclass
 class Command:
     "A subcommand: `module.func`, the options to rename (`param -> option`) and the parameters not offered."
@@ -29,7 +29,8 @@ COMMANDS = [
     Command('manifest', 'sources', 'build_manifest', 'Build a manifest CSV from a CheXpert, MIMIC-CXR-JPG or NIH ChestX-ray14 release'),
     Command('phantom', 'phantom', 'make_phantom', 'Render the synthetic chest X-ray phantom (images + manifest with ground-truth factors)',
             rename={'shortcuts': 'shortcut'}),
-    Command('cache', 'dataset', 'build_cache', 'Decode and resize every image of a manifest once into a compact on-disk array'),
+    Command('cache', 'dataset', 'build_cache', 'Decode and resize every image of a manifest once into a compact on-disk array',
+            rename={'cache_dir': 'out'}),
     Command('train-classifier', 'classifier', 'train_classifier', 'Train a binary classifier for one finding (the model StyleEx explains)'),
     Command('eval-classifier', 'classifier', 'eval_classifier', 'Evaluate a classifier checkpoint: AUC with bootstrap CI, sensitivity, specificity, ROC'),
 ]

@@ -31,7 +31,11 @@ def setup_logging(level=logging.INFO):
     log.propagate = False
     return log
 
-# %% ../nbs/00_core.ipynb #7d49dcb3
+# %% ../nbs/00_core.ipynb #2922e51a
+def _umask() -> int:
+    mask = os.umask(0); os.umask(mask)
+    return mask
+
 @contextlib.contextmanager
 def atomic_write(path, mode='w', **kwargs):
     "Open a temporary file beside `path` for writing; rename it to `path` only if the block succeeds."
@@ -43,6 +47,7 @@ def atomic_write(path, mode='w', **kwargs):
             yield f
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)

@@ -122,7 +122,7 @@ def read_cache_info(path) -> dict:
         raise ChexError(f'{npy}: array {arr.shape} {arr.dtype} does not match its sidecar {want} {info["dtype"]}; rebuild it with `chexplaining cache`')
     return info
 
-# %% ../nbs/04_dataset.ipynb #58c22a26
+# %% ../nbs/04_dataset.ipynb #cc8be278
 def _write_array(tmp: Path, images, root: Path, size: int, workers: int, show: bool):
     "Decode `images` into a .npy at `tmp`; return (dtype, errors). Starts uint8, widens to uint16 at the first deeper image."
     n, dtype, arr, errors = len(images), None, None, []
@@ -150,8 +150,14 @@ def _write_array(tmp: Path, images, root: Path, size: int, workers: int, show: b
     if arr is not None: arr.flush(); del arr
     return dtype, errors
 
-def build_cache(manifest, root=None, size: int = 64, cache_dir=None, progress: bool = True,
-                workers: int | None = None, force: bool = False) -> Path:
+def build_cache(manifest: str,  # manifest CSV whose images are cached
+                root: str = None,  # folder the manifest's `image` paths are relative to (default: the manifest's folder)
+                size: int = 64,  # side of the square images in pixels
+                cache_dir: str = None,  # folder for the cache (default: `.cache/` beside the manifest)
+                progress: bool = True,  # show a progress bar
+                workers: int | None = None,  # decoding threads (default: all cores)
+                force: bool = False,  # rebuild even when an up-to-date cache exists
+               ) -> Path:
     "Decode and resize every image of `manifest` once into `<cache_dir>/<hash16>_<size>px.npy` (+ `.json` sidecar); return its path."
     manifest = Path(manifest)
     df = read_manifest(manifest)
