@@ -35,7 +35,7 @@ COMMANDS = [
     Command('eval-classifier', 'classifier', 'eval_classifier', 'Evaluate a classifier checkpoint: AUC with bootstrap CI, sensitivity, specificity, ROC'),
 ]
 
-# %% ../nbs/90_cli.ipynb #0658db45
+# %% ../nbs/90_cli.ipynb #a3a6ea68
 def _param_help(func) -> dict:
     try:
         from fastcore.docments import docments
@@ -69,7 +69,7 @@ def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None
         typ, is_list = _base_type(p.annotation) if p.annotation is not p.empty else (type(p.default) if p.default not in (None, p.empty) else str, False)
         if isinstance(p.default, (list, tuple)) and p.annotation is p.empty: typ, is_list = str, True
         required = p.default is p.empty
-        h = helps.get(name, '')
+        h = helps.get(name, '').replace('%', '%%')  # argparse treats % as a format code
         if typ is bool and not is_list:
             if p.default is True:
                 parser.add_argument('--no-' + opt[2:], dest=name, action='store_false', help=h + ' (on by default)')
@@ -85,7 +85,7 @@ def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None
         dests[name] = name
     return dests
 
-# %% ../nbs/90_cli.ipynb #ad611e07
+# %% ../nbs/90_cli.ipynb #c1941161
 def _top_parser():
     width = max(len(c.name) for c in COMMANDS)
     epilog = 'commands:\n' + '\n'.join(f'  {c.name:<{width}}  {c.summary}' for c in COMMANDS)
@@ -138,10 +138,10 @@ def _print_result(result):
     if isinstance(result, (str, Path)): print(result)
     elif isinstance(result, dict):
         print(json.dumps({k: v for k, v in result.items() if not isinstance(v, (list, dict)) or len(str(v)) < 200}, indent=2, default=str))
-    elif hasattr(result, 'shape'): print(f'{type(result).__name__} with {result.shape[0]} rows')
 
 def _console():
     sys.exit(main())
 
-# %% ../nbs/90_cli.ipynb #ffbe9c62
+# %% ../nbs/90_cli.ipynb #39f19c3f
+#|eval: false
 if __name__ == '__main__': _console()
