@@ -302,10 +302,10 @@ def to_uint8(img) -> np.ndarray:
     "Intensities in [0, 1] -> 8-bit grey values (rounded)."
     return np.round(np.clip(img, 0, 1) * 255).astype(np.uint8)
 
-# %% ../nbs/05_phantom.ipynb #30008d34
+# %% ../nbs/05_phantom.ipynb #6649f6f3
 LABEL_RULES = {
     # finding: (what the rule reads, threshold, half width of the uncertain band)
-    'Cardiomegaly': ('gt_ctr', 0.50, 0.015),
+    'Cardiomegaly': ('gt_ctr', 0.50, 0.005),
     'Pleural Effusion': ('max(gt_effusion_left, gt_effusion_right)', 0.12, 0.02),
     'Atelectasis': ('gt_atelectasis', 0.30, 0.03),
 }
@@ -374,7 +374,7 @@ def _parse_shortcuts(shortcuts) -> list:
         if devs.count(d) > 1: raise ChexError(f'--shortcut: device {d!r} is given {devs.count(d)} shortcuts; give each device at most one')
     return out
 
-# %% ../nbs/05_phantom.ipynb #707d7e1e
+# %% ../nbs/05_phantom.ipynb #7328301f
 def sample_factors(rng: np.random.Generator, shortcuts=()) -> dict:
     "One patient drawn from `rng`: `sex`, `age`, `view` and every `gt_*` factor; devices at base rates or as `shortcuts` ask."
     sc = _parse_shortcuts(shortcuts)
@@ -384,7 +384,7 @@ def sample_factors(rng: np.random.Generator, shortcuts=()) -> dict:
     sex = 'F' if u[0] < 0.5 else 'M'
     age = int(18 + np.floor(u[1] * 73))
     view = 'AP' if u[2] < 0.3 else 'PA'
-    f['gt_ctr'] = float(np.clip(0.56 + 0.035 * z[0] if u[3] < 0.33 else 0.445 + 0.03 * z[0], 0.32, 0.72))
+    f['gt_ctr'] = float(np.clip(0.485 + 0.045 * z[0], 0.32, 0.72))
     if u[4] < 0.30:                                   # effusion: right, left or both sides
         side = 0 if u[7] < 0.40 else (1 if u[7] < 0.75 else 2)
         right, left = (0.10 + 0.40 * u[5] if side != 1 else 0.0), (0.10 + 0.40 * u[6] if side != 0 else 0.0)
