@@ -11,7 +11,7 @@ from .core import ChexError, setup_logging
 # %% auto #0
 __all__ = ['COMMANDS', 'Command', 'add_function_args', 'command_parser', 'main']
 
-# %% ../nbs/90_cli.ipynb #3ba140d9
+# %% ../nbs/90_cli.ipynb #d69cf71f
 @dataclass
 class Command:
     "A subcommand: `module.func`, the options to rename (`param -> option`) and the parameters not offered."
@@ -26,7 +26,8 @@ class Command:
         return getattr(importlib.import_module(f'chexplaining.{self.module}'), self.func)
 
 COMMANDS = [
-    Command('manifest', 'sources', 'build_manifest', 'Build a manifest CSV from a CheXpert, MIMIC-CXR-JPG or NIH ChestX-ray14 release'),
+    Command('manifest', 'sources', 'build_manifest', 'Build a manifest CSV from a CheXpert, MIMIC-CXR-JPG or NIH ChestX-ray14 release, or a folder of DICOM files'),
+    Command('join-labels', 'sources', 'join_labels', 'Join your own labels (CSV: image + finding columns) into a manifest by image path'),
     Command('phantom', 'phantom', 'make_phantom', 'Render the synthetic chest X-ray phantom (images + manifest with ground-truth factors)',
             rename={'shortcuts': 'shortcut'}),
     Command('cache', 'dataset', 'build_cache', 'Decode and resize every image of a manifest once into a compact on-disk array',
