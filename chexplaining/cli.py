@@ -86,7 +86,7 @@ def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None
         dests[name] = name
     return dests
 
-# %% ../nbs/90_cli.ipynb #efdaf79a
+# %% ../nbs/90_cli.ipynb #79ec3c8c
 def _top_parser():
     width = max(len(c.name) for c in COMMANDS)
     epilog = 'commands:\n' + '\n'.join(f'  {c.name:<{width}}  {c.summary}' for c in COMMANDS)
@@ -125,6 +125,10 @@ def main(argv=None) -> int:
         result = cmd.function()(**kwargs)
     except ChexError as e:
         print(f'chexplaining: error: {e}', file=sys.stderr); return 2
+    except OSError as e:  # a path the system refused (no such folder, read-only, a folder where a file goes)
+        where = f'{e.filename}: ' if getattr(e, 'filename', None) else ''
+        print(f'chexplaining: error: {where}{e.strerror or e}; check the paths you gave and their permissions', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print('chexplaining: interrupted; files already written are intact', file=sys.stderr); return 130
     except SystemExit as e:
