@@ -140,7 +140,7 @@ def _require(root: Path, names, dataset: str) -> Path:
     raise ChexError(f'--root {root}: no {" or ".join(names)} (plain or .gz) for --dataset {dataset}; '
                     f'expected layout: {LAYOUTS[dataset]}{hint}')
 
-# %% ../nbs/02_sources.ipynb #6f4c9770
+# %% ../nbs/02_sources.ipynb #6f15252e
 _CHEXPERT_COLUMNS = ['Path', 'Sex', 'Age', 'Frontal/Lateral', 'AP/PA'] + FINDINGS
 _CHEXPERT_PATH = re.compile(r'(?:[^/]*/)?((?:train|valid)/(patient\d+)/(study\d+)/[^/]+)')
 
@@ -152,7 +152,8 @@ def _read_chexpert_csv(path: Path, official: str) -> pd.DataFrame:
     frontal = _parse_values(t, 'Frontal/Lateral', {'Frontal': 1, 'Lateral': 0}.get, "is not 'Frontal' or 'Lateral'").astype(int)
     appa = _parse_values(t, 'AP/PA', lambda s: s.upper() if s.upper() in ('AP', 'PA', 'LL') else 'OTHER', '')
     out = pd.DataFrame({
-        'image': [x[1] for x in m], 'patient_id': [x[2] for x in m], 'study_id': [x[3] for x in m],
+        # CheXpert numbers studies per patient (every patient has a study1), so the id carries the patient
+        'image': [x[1] for x in m], 'patient_id': [x[2] for x in m], 'study_id': [f'{x[2]}_{x[3]}' for x in m],
         'view': np.where(frontal == 1, appa, 'LATERAL'), 'frontal': frontal,
         'sex': _parse_values(t, 'Sex', {'Male': 'M', 'Female': 'F', 'Unknown': '', '': ''}.get, "is not 'Male', 'Female' or 'Unknown'"),
         'age': _parse_age(t, 'Age')})
@@ -282,7 +283,7 @@ def _nih_rows(root: Path) -> pd.DataFrame:
     df['image'] = [where.get(n, f'images/{n}') for n in df['image']]
     return df
 
-# %% ../nbs/02_sources.ipynb #992ca3ef
+# %% ../nbs/02_sources.ipynb #314773cd
 RADIOGRAPH_MODALITIES = ('CR', 'DX', 'DR', 'RG')
 _HEADER_TAGS = ('SOPClassUID', 'SOPInstanceUID', 'Modality', 'Rows', 'PatientID', 'StudyInstanceUID')
 _PIXEL_TAGS = {(0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)}  # PixelData, FloatPixelData, DoubleFloatPixelData
@@ -342,14 +343,14 @@ def _read_dicom_header(root: Path, rel: str) -> dict | None:
         codes = ds.get('ViewCodeSequence') or []
         view, frontal = _dicom_view(_dicom_text(ds, 'ViewPosition'), _dicom_text(codes[0], 'CodeMeaning') if len(codes) else '')
         sex = _dicom_text(ds, 'PatientSex').upper()
-        return {'patient_id': _dicom_text(ds, 'PatientID'), 'study_id': _dicom_text(ds, 'StudyInstanceUID') or _dicom_text(ds, 'StudyID'),
+        return {'patient_id': _dicom_text(ds, 'PatientID'), 'study_id': _dicom_text(ds, 'StudyInstanceUID'), 'study_local': _dicom_text(ds, 'StudyID'),
                 'view': view, 'frontal': frontal, 'sex': sex if sex in ('M', 'F') else '', 'age_text': _dicom_text(ds, 'PatientAge'),
                 'sop_uid': _dicom_text(ds, 'SOPInstanceUID')}
     except Exception as e:  # truncated or malformed headers, unreadable files: listed, not fatal
         msg = str(e).strip().splitlines()[0] if str(e).strip() else ''
         return {'skip': ('unreadable', f'{type(e).__name__}: {msg}'[:200])}
 
-# %% ../nbs/02_sources.ipynb #415bba55
+# %% ../nbs/02_sources.ipynb #689aa738
 def _walk_files(root: Path) -> tuple[list[str], int]:
     "Relative POSIX paths of the files under `root` (hidden files and folders skipped), sorted; and the number of hidden ones."
     found, hidden = [], 0
@@ -403,7 +404,11 @@ def _dicom_rows(root: Path, progress: bool = True, workers: int | None = None) -
                     f'{df["image"][no_id].iloc[0]} -> {folder[no_id].iloc[0]}; if a folder holds several patients (or a patient '
                     'several folders) give the files real PatientIDs, or splits may mix patients')
     df['patient_id'] = df['patient_id'].where(~no_id, folder)
-    df['study_id'] = df['study_id'].where(df['study_id'] != '', folder)
+    # StudyInstanceUID is unique worldwide; StudyID (often '1') and the folder are not, so they are qualified by the patient
+    local = df.pop('study_local')
+    local = local.where(local != '', folder)
+    local = local.where(local == df['patient_id'], df['patient_id'] + '_' + local)
+    df['study_id'] = df['study_id'].where(df['study_id'] != '', local)
     age = [_age_value(a) for a in df.pop('age_text')]
     bad_age = [i for i, a in enumerate(age) if a is None]
     if bad_age: log.warning(f'{len(bad_age)} DICOM file(s) have a PatientAge that is not nnnY/M/W/D and get an empty age, e.g. '
