@@ -15,7 +15,8 @@ from .schema import read_manifest, validate_manifest, finding_columns, manifest_
 from .images import load_square
 
 # %% auto #0
-__all__ = ['UNCERTAIN_POLICIES', 'CACHE_FORMAT', 'make_targets', 'cache_path', 'read_cache_info', 'build_cache', 'CXRDataset']
+__all__ = ['UNCERTAIN_POLICIES', 'CACHE_FORMAT', 'make_targets', 'cache_path', 'read_cache_info', 'build_cache', 'CXRDataset',
+           'show_grid']
 
 # %% ../nbs/04_dataset.ipynb #4ebbf6c7
 def _resolve_manifest(manifest, root):
@@ -317,3 +318,27 @@ class CXRDataset(Dataset):
         return (f'CXRDataset: {len(self)} images from {src} (split={self.split}, views={self.views}, uncertain={self.uncertain}), '
                 f'{self.size}x{self.size} px from {"cache " + self.cache_path.name if self.cache_path else "image files"}\n'
                 f'  target: {what}\n{counts}')
+
+# %% ../nbs/04_dataset.ipynb #e0058171
+def show_grid(ds: CXRDataset, n: int = 16, cols: int = 8, title: str = '', fname=None, dpi: int = 120):
+    "Grid of `n` images of `ds` (evenly spaced) titled with their positive findings; saved to `fname` if given."
+    import matplotlib.pyplot as plt
+    n = max(1, min(n, len(ds)))
+    cols = max(1, min(cols, n))
+    rows = (n + cols - 1) // cols
+    idx = np.linspace(0, len(ds) - 1, n).round().astype(int)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 2.15 * rows), squeeze=False)
+    findings = [c for c in finding_columns(ds.df) if c != 'No Finding']
+    short = lambda f: f.replace('Pleural ', 'Pl. ').replace('Support Devices', 'Devices').replace('Enlarged Cardiomediastinum', 'Enl. Cardiomed.')
+    for ax, i in zip(axes.flat, idx):
+        ax.imshow(ds[int(i)]['img'][0], cmap='gray', vmin=0, vmax=1)
+        row = ds.df.iloc[int(i)]
+        pos = [short(f) for f in findings if row[f] == 1] or ['No Finding']
+        ax.set_title('\n'.join(pos[:2]) + (' +' if len(pos) > 2 else ''), fontsize=7)
+    for ax in axes.flat: ax.axis('off')
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    if fname is not None:
+        from chexplaining.core import atomic_write
+        with atomic_write(fname, 'wb') as f: fig.savefig(f, dpi=dpi, format=Path(fname).suffix.lstrip('.') or 'png')
+    return fig
