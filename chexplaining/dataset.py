@@ -211,8 +211,8 @@ def build_cache(manifest: str,  # manifest CSV whose images are cached
     log.info(f'{npy}: cached {len(images)} images at {size} px ({np.dtype(dtype).name})')
     return npy
 
-# %% ../nbs/04_dataset.ipynb #02665205
-def _open_cache(spec, mpath, df, size):
+# %% ../nbs/04_dataset.ipynb #79b09009
+def _open_cache(spec, mpath, df, size, root=None):
     "Resolve `cache` into (npy path, rows of df in the array) or (None, None)."
     if spec is None or spec is False: return None, None
     if isinstance(spec, str) and spec in ('auto', 'build'):
@@ -220,7 +220,7 @@ def _open_cache(spec, mpath, df, size):
             if spec == 'build': raise ChexError("cache='build' needs a manifest file; write the DataFrame with schema.write_manifest first")
             return None, None
         npy = cache_path(mpath, size)
-        if spec == 'build': build_cache(mpath, size=size)
+        if spec == 'build': build_cache(mpath, root=root, size=size)
         if not npy.is_file(): return None, None
         try: info = read_cache_info(npy)
         except ChexError as e: log.warning(f'ignoring cache: {e}'); return None, None
@@ -241,7 +241,7 @@ def _open_cache(spec, mpath, df, size):
         raise ChexError(f'cache {npy}: image {df.image[rows.isna()].iloc[0]!r} of the manifest is not in it; build a cache for this manifest')
     return npy, rows.to_numpy(np.int64)
 
-# %% ../nbs/04_dataset.ipynb #d3f73927
+# %% ../nbs/04_dataset.ipynb #6c5e7ced
 class CXRDataset(Dataset):
     "Chest X-rays of a manifest as `{'img': (1, size, size) float in [0, 1], 'lab': (n_targets,) float, 'idx', 'image'}`."
     def __init__(self, manifest, root=None, split=None, views='frontal', target=None, vs_no_finding: bool = False,
@@ -258,7 +258,7 @@ class CXRDataset(Dataset):
         self.df = df
         self._images = df['image'].tolist()
         self._lab = np.ascontiguousarray(self.labels.to_numpy(np.float32))
-        self.cache_path, self._rows = _open_cache(cache, self.manifest, df, self.size)
+        self.cache_path, self._rows = _open_cache(cache, self.manifest, df, self.size, self.root)
         self._arr = None
         if self.cache_path is None and not (self.root/self._images[0]).is_file():
             raise ChexError(f'{self.root/self._images[0]}: image file not found; is root={str(self.root)!r} the folder the manifest paths are relative to?')
