@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 # %% auto #0
-__all__ = ['log', 'ChexError', 'setup_logging', 'atomic_write', 'atomic_torch_save', 'atomic_save_json', 'file_sha256',
-           'stable_unit_hash', 'seed_everything', 'get_device', 'code_version', 'from_dict', 'progress']
+__all__ = ['log', 'ChexError', 'setup_logging', 'atomic_path', 'atomic_write', 'atomic_torch_save', 'atomic_save_json',
+           'file_sha256', 'stable_unit_hash', 'seed_everything', 'get_device', 'code_version', 'from_dict', 'progress']
 
 # %% ../nbs/00_core.ipynb #123399c4
 class ChexError(Exception):
@@ -31,27 +31,32 @@ def setup_logging(level=logging.INFO):
     log.propagate = False
     return log
 
-# %% ../nbs/00_core.ipynb #2922e51a
+# %% ../nbs/00_core.ipynb #694222d9
 def _umask() -> int:
     mask = os.umask(0); os.umask(mask)
     return mask
 
 @contextlib.contextmanager
-def atomic_write(path, mode='w', **kwargs):
-    "Open a temporary file beside `path` for writing; rename it to `path` only if the block succeeds."
+def atomic_path(path):
+    "Yield a temporary path beside `path` for a writer that needs a file name; on success sync it and rename it to `path`."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield Path(tmp)
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())   # on disk before the rename makes it visible
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
+
+@contextlib.contextmanager
+def atomic_write(path, mode='w', **kwargs):
+    "Open a temporary file beside `path` for writing; rename it to `path` only if the block succeeds."
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f:
+        yield f
 
 # %% ../nbs/00_core.ipynb #99f2a8b9
 def atomic_torch_save(obj, path):
