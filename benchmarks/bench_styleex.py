@@ -1,0 +1,98 @@
+"""StyleEx speed on the current device.
+
+Prints, for the generator at the widths of NVlabs stylegan2-ada-pytorch's 64 px reference (channel_base 4096,
+channel_max 256, w_dim 256, 4 mapping layers) and at the phantom-cpu widths, forward and forward+backward
+milliseconds per image for both forms of the modulated convolution (grouped: one weight per image; non-grouped:
+activations scaled), and their ratio; then training images per second of a full StyleEx step (E+G, path length, D,
+R1, EMA; random classifiers) for the phantom-cpu and paper presets.
+
+    python benchmarks/bench_styleex.py [--threads N] [--batch 16] [--paper-batch 4] [--steps 4] [--device auto]
+
+Reference measured on the 2-core development machine (issue 6): the NVlabs generator with its reference
+(non-CUDA) ops at the first widths ran 42 ms/image forward and 131 ms/image forward+backward at batch 16.
+"""
+import argparse, time, dataclasses
+import torch
+from chexplaining.networks import NetworkConfig, Generator, count_parameters
+from chexplaining.classifier import CXRClassifier, small_cnn
+from chexplaining.styleex import (make_config, StyleExModels, ExplainedClassifiers, make_perceptual, styleex_step,
+                                  step_random)
+
+
+def sync(dev):
+    if dev.type == 'cuda': torch.cuda.synchronize()
+
+
+def time_generator(net: NetworkConfig, grouped: bool, batch: int, dev, reps: int = 3):
+    torch.manual_seed(0)
+    G = Generator(net).to(dev)
+    G.grouped = grouped
+    w = torch.randn(batch, net.w_dim, device=dev)
+    c = torch.randn(batch, net.c_dim, device=dev)
+    with torch.no_grad():
+        G(w, c); sync(dev)
+        t = time.perf_counter()
+        for _ in range(reps): G(w, c)
+        sync(dev); fwd = (time.perf_counter() - t) / reps / batch * 1000
+    G(w, c, 'random').square().mean().backward(); sync(dev)
+    t = time.perf_counter()
+    for _ in range(reps): G(w, c, 'random').square().mean().backward()
+    sync(dev); fb = (time.perf_counter() - t) / reps / batch * 1000
+    return fwd, fb, count_parameters(G)
+
+
+def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int = 4):
+    cfg = make_config(preset, [f'batch={batch}', f'network.mbstd_group={min(4, batch)}'], c_dim=2 * n_classifiers)
+    S = cfg.network.resolution
+    torch.manual_seed(0)
+    models = [CXRClassifier(small_cnn(16), f'finding{i}', S).eval() for i in range(n_classifiers)]
+    clf = ExplainedClassifiers(models, [{'path': '-', 'sha256': None, 'target': f'finding{i}', 'size': S} for i in range(n_classifiers)]).to(dev)
+    m = StyleExModels(cfg.network).to(dev)
+    m.G.grouped = m.G_ema.grouped = dev.type == 'cuda'
+    perc = make_perceptual('classifier', clf).to(dev)
+    opts = {k: torch.optim.Adam(getattr(m, k).parameters(), lr=1e-3, betas=(0., 0.99)) for k in 'GDE'}
+    x = torch.rand(batch, 1, S, S, device=dev)
+    state = {}
+    times = []
+    for s in range(steps + 1):
+        rnd = step_random(cfg, s, batch, 100)
+        sync(dev); t = time.perf_counter()
+        styleex_step(m, clf, perc, opts, cfg, x, x[:len(rnd.z)], rnd, s, state)
+        sync(dev); times.append(time.perf_counter() - t)
+    per_step = sum(times[1:]) / steps   # step 0 (warm-up, R1 and path length at once) not counted
+    return batch / per_step, per_step, {k: count_parameters(getattr(m, k)) for k in 'GDE'}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--threads', type=int, default=0, help='CPU threads (0: PyTorch default)')
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--paper-batch', type=int, default=0, help='batch of the paper preset (default: 32 on CUDA, 4 on the CPU)')
+    p.add_argument('--steps', type=int, default=4, help='timed training steps per preset')
+    p.add_argument('--device', default='auto')
+    a = p.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
+    dev = torch.device('cuda' if a.device == 'auto' and torch.cuda.is_available() else ('cpu' if a.device == 'auto' else a.device))
+    print(f'device {dev}, torch {torch.__version__}, threads {torch.get_num_threads()}')
+    print('\n== generator, ms/image at batch', a.batch)
+    for label, net in [('NVlabs 64 px reference widths', NetworkConfig(resolution=64, z_dim=256, w_dim=256, c_dim=8, mapping_layers=4,
+                                                                       channel_base=4096, channel_max=256)),
+                       ('phantom-cpu widths', make_config('phantom-cpu', c_dim=8).network)]:
+        r = {g: time_generator(net, g, a.batch, dev) for g in (False, True)}
+        print(f'{label} ({r[False][2] / 1e6:.2f} M parameters)')
+        for g in (False, True):
+            print(f'  {"grouped    " if g else "non-grouped"}  forward {r[g][0]:7.2f}  forward+backward {r[g][1]:7.2f}')
+        print(f'  grouped / non-grouped time: forward {r[True][0] / r[False][0]:.2f}x, forward+backward {r[True][1] / r[False][1]:.2f}x')
+        if label.startswith('NVlabs') and dev.type == 'cpu':
+            best_f, best_fb = min(r[g][0] for g in r), min(r[g][1] for g in r)
+            print(f'  vs the NVlabs reference ops measured on the dev machine (42 / 131 ms): {42 / best_f:.2f}x / {131 / best_fb:.2f}x faster')
+    print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
+    pb = a.paper_batch or (32 if dev.type == 'cuda' else 4)
+    for preset, b in (('phantom-cpu', a.batch), ('paper', pb)):
+        ips, per, params = time_training(preset, b, a.steps, dev)
+        print(f'{preset:12s} batch {b:3d}: {ips:7.2f} images/s ({per:.2f} s/step); parameters G {params["G"] / 1e6:.2f} M, '
+              f'D {params["D"] / 1e6:.2f} M, E {params["E"] / 1e6:.2f} M')
+
+
+if __name__ == '__main__':
+    main()
