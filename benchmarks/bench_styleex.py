@@ -70,6 +70,7 @@ def main():
     p.add_argument('--paper-batch', type=int, default=0, help='batch of the paper preset (default: 32 on CUDA, 4 on the CPU)')
     p.add_argument('--steps', type=int, default=4, help='timed training steps per preset')
     p.add_argument('--device', default='auto')
+    p.add_argument('--no-paper', action='store_true', help='skip the paper preset (minutes per step on a CPU)')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device('cuda' if a.device == 'auto' and torch.cuda.is_available() else ('cpu' if a.device == 'auto' else a.device))
@@ -88,7 +89,7 @@ def main():
             print(f'  vs the NVlabs reference ops measured on the dev machine (42 / 131 ms): {42 / best_f:.2f}x / {131 / best_fb:.2f}x faster')
     print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
     pb = a.paper_batch or (32 if dev.type == 'cuda' else 4)
-    for preset, b in (('phantom-cpu', a.batch), ('paper', pb)):
+    for preset, b in (('phantom-cpu', a.batch),) + ((() if a.no_paper else (('paper', pb),))):
         ips, per, params = time_training(preset, b, a.steps, dev)
         print(f'{preset:12s} batch {b:3d}: {ips:7.2f} images/s ({per:.2f} s/step); parameters G {params["G"] / 1e6:.2f} M, '
               f'D {params["D"] / 1e6:.2f} M, E {params["E"] / 1e6:.2f} M')

@@ -10,8 +10,10 @@ from typing import Callable, Sequence
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (ChexError, log, atomic_write, atomic_torch_save, atomic_save_json, seed_everything,
-                               code_version, from_dict, progress as _progress, stable_unit_hash)
-from .schema import read_manifest, manifest_hash, finding_columns, SPLITS
+                               code_version, from_dict, progress as _progress, stable_unit_hash, check_int, check_float,
+                               check_choice, check_device, check_input, check_output, check_not_input, check_replaceable,
+                               first_line, set_threads, output_lock, sweep_leftovers)
+from .schema import read_manifest, manifest_hash, finding_columns, SPLITS, VIEWS
 from . import distributed as D
 
 # %% auto #0
@@ -270,7 +272,10 @@ def _checkpoint(model: CXRClassifier, manifest_sha256: str, version: str | None 
 
 def read_checkpoint(path) -> dict:
     "The contents of a classifier checkpoint file, checked to be one."
-    path = Path(path)
+    path = Path(path).expanduser()
+    if path.is_dir():
+        inside = ', e.g. ' + str(path/'best.pt') if (path/'best.pt').is_file() else ''
+        raise ChexError(f'{path}: is a folder; give the best.pt inside{inside} (a training run folder holds best.pt and last.pt)')
     if not path.is_file(): raise ChexError(f'{path}: checkpoint not found; train one with `chexplaining train-classifier`')
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
@@ -325,31 +330,26 @@ def _check_resumable(ck: dict, cfg: ClassifierConfig, sha: str, path: Path):
 
 UNCERTAIN_CHOICES = ('zeros', 'ones', 'ignore')
 
+_VIEW_CHOICES = ('frontal', 'lateral', 'all', *[v.lower() for v in VIEWS])
+
 def _check_config(cfg: ClassifierConfig):
-    "Refuse settings that cannot work, before any data is read (the network itself is checked by `_fit`)."
+    "Refuse settings that cannot work, before any data is read (the network itself is checked by `_fit`); the shared `LIMITS` apply."
+    if not isinstance(cfg.target, str) or not cfg.target.strip():
+        raise ChexError(f'--target {cfg.target!r}: give the finding to classify, a column of the manifest (e.g. Cardiomegaly)')
     if cfg.uncertain not in UNCERTAIN_CHOICES: raise ChexError(f"--uncertain {cfg.uncertain}: use zeros, ones or ignore")
-    for k in ('epochs', 'batch'):
-        if getattr(cfg, k) < 1: raise ChexError(f'--{k} {getattr(cfg, k)}: must be at least 1')
-    if not cfg.lr > 0: raise ChexError(f'--lr {cfg.lr}: must be positive')
-    if cfg.size < 8: raise ChexError(f'--size {cfg.size}: images must be at least 8 px')
+    for k in ('epochs', 'batch', 'size', 'width', 'seed', 'num_workers'):
+        setattr(cfg, k, check_int(getattr(cfg, k), '--' + k.replace('_', '-')))
+    cfg.lr = check_float(cfg.lr, '--lr', 0, 10, lo_open=True, what='the learning rate')
+    cfg.weight_decay = check_float(cfg.weight_decay, 'weight_decay', 0, what='the weight decay')
+    cfg.lr_factor = check_float(cfg.lr_factor, 'lr_factor', 0, 1, lo_open=True, hi_open=True, what='the learning-rate factor')
+    cfg.lr_patience = check_int(cfg.lr_patience, 'lr_patience', 0, 1000, what='the number of epochs')
+    for v in (cfg.views if isinstance(cfg.views, (list, tuple)) else [cfg.views]):
+        if str(v).lower() not in _VIEW_CHOICES: check_choice(v, '--views', ['frontal', 'lateral', 'all', *VIEWS], 'a view')
+    check_choice(cfg.val_split, 'val_split', SPLITS, 'a split')
     if cfg.arch not in available_archs(): raise ChexError(f'--arch {cfg.arch}: unknown network; choose one of {available_archs()}')
 
-def _check_writable(path: Path, kind: str, option: str = '--out'):
-    "Refuse an output `path` (`kind` 'folder' or 'file') that cannot be written, without creating anything."
-    path = Path(path)
-    if kind == 'folder' and path.exists() and not path.is_dir():
-        raise ChexError(f'{option} {path}: is an existing file, not a folder; choose a folder path')
-    if kind == 'file' and path.is_dir():
-        raise ChexError(f'{option} {path}: is an existing folder; give a file path such as {path/"metrics.json"}')
-    parent = path.parent if kind == 'file' or not path.exists() else path
-    while not parent.exists() and parent != parent.parent: parent = parent.parent   # nearest existing ancestor
-    if not parent.is_dir():
-        raise ChexError(f'{option} {path}: cannot be created because {parent} is a file, not a folder; choose another path')
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ChexError(f'{option} {path}: {parent} is not writable; choose a folder you can write to')
-
 def _open_split(manifest, root, split: str, target: str, size: int, vs_no_finding: bool, uncertain: str, views,
-                seed: int, role: str):
+                seed: int, role: str, cache='auto'):
     "The CXRDataset of one split, refusing a split without both classes."
     from chexplaining.dataset import CXRDataset
     df = read_manifest(manifest, validate=False)
@@ -358,7 +358,7 @@ def _open_split(manifest, root, split: str, target: str, size: int, vs_no_findin
     if split not in set(df['split']):
         raise ChexError(f"{manifest}: no rows in split {split!r} (the {role} split); its splits are {sorted(set(df['split']))}")
     ds = CXRDataset(manifest, root, split=split, views=views, target=target, vs_no_finding=vs_no_finding,
-                    uncertain=uncertain, size=size, cache='auto', seed=seed)
+                    uncertain=uncertain, size=size, cache=cache, seed=seed)
     c = ds.class_counts().iloc[0]
     if c['pos'] == 0 or c['neg'] == 0:
         raise ChexError(f"{manifest}: split {split!r} has {c['pos']} positive and {c['neg']} negative images for {target}"
@@ -366,10 +366,23 @@ def _open_split(manifest, root, split: str, target: str, size: int, vs_no_findin
                         f"or add images of the missing class to that split")
     return ds
 
+def _lock_output(out: Path, info, owned: bool = False, names=None) -> contextlib.ExitStack:
+    "Rank 0 takes the lock of output `out` (every rank refuses together when another process holds it) and sweeps its leftovers."
+    stack, err = contextlib.ExitStack(), None
+    if info.main:
+        try:
+            stack.enter_context(output_lock(out))
+            if owned: sweep_leftovers(out, owned=True)   # temporary files of a killed run in this run folder
+            sweep_leftovers(out.parent, names or [out.name])
+        except ChexError as e: err = str(e)
+    if info.distributed: err = D.broadcast_object(err)
+    if err: stack.close(); raise ChexError(err)
+    return stack
+
 def _ensure_cache(manifest, root, size: int, show: bool):
     "Build the manifest's image cache at `size` px on rank 0 (others wait)."
     from chexplaining.dataset import build_cache
-    if D.is_main(): build_cache(manifest, root, size=size, progress=show)
+    if D.is_main(): build_cache(manifest, root, size=size, progress=show, wait=6 * 3600)   # another run building it: wait
     D.barrier()
 
 def _image_stats(ds, n: int = 512) -> tuple[float, float]:
@@ -444,22 +457,34 @@ def fit_classifier(cfg: ClassifierConfig, manifest, out, root=None, resume: bool
                    progress: bool = True, threads: int = 0) -> Path:
     "Train the classifier described by `cfg` on `manifest` into folder `out`; returns the path of `best.pt`."
     import torch.distributed as dist
-    if threads: torch.set_num_threads(threads)
+    _check_config(cfg)
+    set_threads(threads)
+    check_device(device)
     owned = not (dist.is_available() and dist.is_initialized())
     info = D.init_distributed(device)
-    try: return _fit(cfg, Path(manifest), Path(out), root, resume, info, progress)
+    try: return _fit(cfg, manifest, out, root, resume, info, progress)
     finally:
         if owned: D.cleanup()
 
 def _fit(cfg, manifest, out, root, resume, info, progress):
     # Everything that can be refused cheaply is refused before any dataset is opened or the image cache built.
     _check_config(cfg)
-    _check_writable(out, 'folder')
+    manifest = check_input(manifest, '--manifest', hint='give a manifest CSV made by `chexplaining manifest` or `chexplaining phantom`')
+    if root is not None: root = check_input(root, '--root', 'folder')
+    out = check_output(out, '--out', 'folder', inputs=[('the manifest', manifest)])
+    check_not_input([out/n for n in _RUN_FILES], [('the manifest', manifest)])
+    read_manifest(manifest)   # the whole manifest is valid (every column, every row) before anything else happens
     show = progress and info.main
-    if not manifest.is_file(): raise ChexError(f'{manifest}: manifest not found')
     seed_everything(cfg.seed)   # the initial weights depend only on the seed
     net, loaded = build_network(cfg.arch, cfg.pretrained, cfg.width)
     check_input_size(net, cfg.size, cfg.arch)
+    with _lock_output(out, info, owned=True):   # one writer per run folder; a killed run's temporary files are removed
+        return _train(cfg, manifest, out, root, resume, info, progress, net, loaded)
+
+_RUN_FILES = ('best.pt', 'last.pt', 'history.json', 'history.csv', 'training_curve.png')
+
+def _train(cfg, manifest, out, root, resume, info, progress, net, loaded):
+    show = progress and info.main
     sha, version = manifest_hash(manifest), code_version()
     last_path, best_path = out/'last.pt', out/'best.pt'
     ck = None
@@ -467,12 +492,14 @@ def _fit(cfg, manifest, out, root, resume, info, progress):
         if not resume: raise ChexError(f'{out}: this folder already holds a training run (last.pt); pass --resume to continue it or choose another --out')
         ck = read_checkpoint(last_path); _check_resumable(ck, cfg, sha, last_path)
         if ck['train_state']['epoch'] >= cfg.epochs:
+            if info.main and not all((out/f).is_file() for f in ('history.json', 'history.csv', 'training_curve.png')):
+                _write_history(out, cfg, ck['train_state'])   # the run was stopped while writing them after its last epoch
             log.info(f'{out}: all {cfg.epochs} epochs already trained; nothing to do'); return best_path
     elif resume: log.info(f'{out}: no last.pt to resume from; starting a new run')
 
-    opened = lambda split, role: _open_split(manifest, root, split, cfg.target, cfg.size, cfg.vs_no_finding, cfg.uncertain,
-                                             cfg.views, cfg.seed, role)
-    opened('train', 'training'); opened(cfg.val_split, 'validation')   # refuse bad input before building the cache
+    opened = lambda split, role, cache='auto': _open_split(manifest, root, split, cfg.target, cfg.size, cfg.vs_no_finding,
+                                                          cfg.uncertain, cfg.views, cfg.seed, role, cache)
+    opened('train', 'training', None); opened(cfg.val_split, 'validation', None)   # refuse bad input before building the cache
     _ensure_cache(manifest, root, cfg.size, show)
     train_ds, val_ds = opened('train', 'training'), opened(cfg.val_split, 'validation')
 
@@ -607,10 +634,11 @@ def eval_classifier(
 ) -> dict:
     "Evaluate a classifier on a split: AUC with 95% bootstrap CI, accuracy/sensitivity/specificity at the validation threshold, ROC."
     import torch.distributed as dist
-    if threads: torch.set_num_threads(threads)
+    set_threads(threads)
+    check_device(device)
     owned = not (dist.is_available() and dist.is_initialized())
     info = D.init_distributed(device)
-    try: return _evaluate(checkpoint, Path(manifest), root, split, Path(out), target, size, threshold_split, uncertain,
+    try: return _evaluate(checkpoint, manifest, root, split, out, target, size, threshold_split, uncertain,
                           n_boot, batch, info, seed, num_workers, progress)
     finally:
         if owned: D.cleanup()
@@ -618,14 +646,50 @@ def eval_classifier(
 def _evaluate(checkpoint, manifest, root, split, out, target, size, threshold_split, uncertain, n_boot, batch, info, seed,
               num_workers, progress):
     # Options are checked before the checkpoint is loaded or any image is read.
-    if int(n_boot) < 1: raise ChexError(f'--n-boot {n_boot}: the bootstrap needs at least 1 resample (1000 is usual)')
-    if int(batch) < 1: raise ChexError(f'--batch {batch}: must be at least 1')
+    n_boot, batch = check_int(n_boot, '--n-boot'), check_int(batch, '--batch')
+    seed, num_workers = check_int(seed, '--seed'), check_int(num_workers, '--num-workers')
+    if size is not None: size = check_int(size, '--size')
+    if target is not None and (not isinstance(target, str) or not target.strip()): raise ChexError(f'--target {target!r}: give a finding name')
+    split = check_choice(split, '--split', SPLITS, 'a split')
     if uncertain is not None and uncertain not in UNCERTAIN_CHOICES:
         raise ChexError(f'--uncertain {uncertain}: use zeros, ones or ignore (or leave it out for the training policy)')
     if threshold_split in ('', 'none'): threshold_split = None
     if threshold_split is not None and threshold_split not in SPLITS:
         raise ChexError(f'--threshold-split {threshold_split}: unknown split; use one of {SPLITS} (or none for the checkpoint threshold)')
-    _check_writable(out, 'file')
+    xrv = isinstance(checkpoint, str) and checkpoint.startswith('xrv:')
+    if not xrv and Path(checkpoint).is_dir(): read_checkpoint(checkpoint)   # says: give the best.pt inside
+    if not xrv: checkpoint = check_input(checkpoint, '--checkpoint', hint='give the best.pt of a training run folder (or xrv:WEIGHTS:PATHOLOGY)')
+    manifest = check_input(manifest, '--manifest', hint='give a manifest CSV made by `chexplaining manifest` or `chexplaining phantom`')
+    if root is not None: root = check_input(root, '--root', 'folder')
+    inputs = [('the manifest', manifest)] + ([] if xrv else [('the checkpoint', checkpoint)])
+    out = check_output(out, '--out', 'file', inputs=inputs, example='metrics.json')
+    stem = out.with_suffix('')
+    outputs = {out: _is_metrics, Path(f'{stem}_roc.png'): _is_png, Path(f'{stem}_predictions.csv'): _is_predictions}
+    for p, ours in outputs.items():
+        check_not_input([p], inputs)
+        check_replaceable(p, '--out', ours, f'a file eval-classifier writes ({p.name})')
+    df = read_manifest(manifest)   # valid as a whole; and no output may be one of its images
+    base = Path(root) if root is not None else manifest.parent
+    rel = {os.path.relpath(os.path.abspath(p), os.path.abspath(base)) for p in outputs}
+    hit = sorted(rel & set(df['image']))
+    if hit: raise ChexError(f'--out {out}: would write over {base/hit[0]}, an image of the manifest; inputs are never overwritten: choose another --out')
+    with _lock_output(out, info, names=[p.name for p in outputs]):
+        return _run_evaluation(checkpoint, manifest, root, split, out, target, size, threshold_split, uncertain, n_boot, batch,
+                               info, seed, num_workers, progress)
+
+def _is_metrics(p) -> bool:
+    try: return {'auc', 'checkpoint'} <= set(json.loads(Path(p).read_text()))
+    except (OSError, ValueError, TypeError): return False
+
+def _is_png(p) -> bool:
+    with contextlib.suppress(OSError):
+        with open(p, 'rb') as f: return f.read(8) == b'\x89PNG\r\n\x1a\n'
+    return False
+
+def _is_predictions(p) -> bool: return first_line(p) == 'image,label,p_positive'
+
+def _run_evaluation(checkpoint, manifest, root, split, out, target, size, threshold_split, uncertain, n_boot, batch, info, seed,
+                    num_workers, progress):
     show = progress and info.main
     model = load_classifier(checkpoint)
     if target is not None and target != model.target:
@@ -634,7 +698,6 @@ def _evaluate(checkpoint, manifest, root, split, out, target, size, threshold_sp
     if size is not None and size != model.size:
         raise ChexError(f'{checkpoint}: this classifier was trained on {model.size} px images, not {size}; '
                         f'use --size {model.size} (or drop --size) or train one at {size} px')
-    if not manifest.is_file(): raise ChexError(f'{manifest}: manifest not found')
     cfg = model.config
     uncertain = uncertain or cfg.uncertain   # the same ground truth for every classifier evaluated with the same policy
     sha = manifest_hash(manifest)
@@ -676,12 +739,12 @@ def _evaluate(checkpoint, manifest, root, split, out, target, size, threshold_sp
                'auc': auc, 'auc_ci95': [lo, hi], 'n_boot': n_boot, **binary_metrics(y, p, threshold),
                'threshold_source': source, 'code_version': code_version(),
                'roc': {k: [None if not np.isfinite(v) else float(v) for v in a] for k, a in roc.items()}}
-    if info.main:
-        atomic_save_json(metrics, out)
+    if info.main:   # the metrics last: a metrics file always has its figure and predictions beside it
         stem = out.with_suffix('')
         plot_roc(metrics, f'{stem}_roc.png')
         with atomic_write(f'{stem}_predictions.csv', 'w', newline='') as f:
             pd.DataFrame({'image': ds.df['image'].to_numpy(), 'label': y.astype(int), 'p_positive': p}).to_csv(f, index=False)
+        atomic_save_json(metrics, out)
         log.info(f"{model.target} on {split}: AUC {auc:.4f} [{lo:.4f}, {hi:.4f}], sensitivity {metrics['sensitivity']:.3f}, "
                  f"specificity {metrics['specificity']:.3f} at {threshold:.3f} ({source}); {out}")
     return metrics

@@ -4,12 +4,12 @@
 
 # %% ../nbs/90_cli.ipynb #a161714d
 from __future__ import annotations
-import os, sys, argparse, importlib, inspect, typing
+import os, sys, re, errno, argparse, importlib, inspect, typing, contextlib, traceback
 from dataclasses import dataclass, field
 from .core import ChexError, setup_logging
 
 # %% auto #0
-__all__ = ['COMMANDS', 'Command', 'add_function_args', 'command_parser', 'main']
+__all__ = ['COMMANDS', 'Command', 'add_function_args', 'command_parser', 'error_line', 'main']
 
 # %% ../nbs/90_cli.ipynb #d69cf71f
 @dataclass
@@ -34,6 +34,10 @@ COMMANDS = [
             rename={'cache_dir': 'out'}),
     Command('train-classifier', 'classifier', 'train_classifier', 'Train a binary classifier for one finding (the model StyleEx explains)'),
     Command('eval-classifier', 'classifier', 'eval_classifier', 'Evaluate a classifier checkpoint: AUC with bootstrap CI, sensitivity, specificity, ROC'),
+    Command('train-reader', 'reader', 'train_reader', 'Train the phantom factor reader: a CNN that reads every gt_* factor of an image'),
+    Command('train-styleex', 'styleex', 'train_styleex', 'Train StyleEx: a StyleGAN2 + encoder conditioned on the classifier(s) to explain',
+            rename={'overrides': 'set'}),
+    Command('eval-styleex', 'quality', 'eval_styleex', 'Measure a StyleEx: reconstruction, classifier agreement, factor fidelity, FID'),
 ]
 
 # %% ../nbs/90_cli.ipynb #a3a6ea68
@@ -73,7 +77,8 @@ def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None
         h = helps.get(name, '').replace('%', '%%')  # argparse treats % as a format code
         if typ is bool and not is_list:
             if p.default is True:
-                parser.add_argument('--no-' + opt[2:], dest=name, action='store_false', help=h + ' (on by default)')
+                off = 'turn off ' + h[0].lower() + h[1:] if h else 'turn it off'   # the flag's help says what the flag does
+                parser.add_argument('--no-' + opt[2:], dest=name, action='store_false', help=off + ' (on by default)')
             else:
                 parser.add_argument(opt, dest=name, action='store_true', help=h)
         elif is_list:
@@ -87,16 +92,22 @@ def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None
     return dests
 
 # %% ../nbs/90_cli.ipynb #79ec3c8c
+class _Parser(argparse.ArgumentParser):
+    "An option parser whose errors are one line with status 2, like every other error of the command."
+    def error(self, message):
+        where = self.prog[len('chexplaining'):].strip()
+        self.exit(2, f'chexplaining: error: {where + ": " if where else ""}{message}; see `{self.prog} --help`\n')
+
 def _top_parser():
     width = max(len(c.name) for c in COMMANDS)
     epilog = 'commands:\n' + '\n'.join(f'  {c.name:<{width}}  {c.summary}' for c in COMMANDS)
     epilog += "\n\nRun `chexplaining COMMAND --help` for a command's options. Every command is also a Python function\n" \
               "documented in the notebooks (e.g. `chexplaining.sources.build_manifest`)."
-    p = argparse.ArgumentParser(prog='chexplaining', formatter_class=argparse.RawDescriptionHelpFormatter,
-                                description='Counterfactual explanations of chest X-ray classifiers (CheXplaining in Style).',
-                                epilog=epilog)
+    p = _Parser(prog='chexplaining', formatter_class=argparse.RawDescriptionHelpFormatter,
+                description='Counterfactual explanations of chest X-ray classifiers (CheXplaining in Style).', epilog=epilog)
     from chexplaining import __version__
     p.add_argument('--version', action='version', version=f'chexplaining {__version__}')
+    p.add_argument('--debug', action='store_true', help='print the full traceback of a failure (before its one-line message)')
     p.add_argument('command', choices=[c.name for c in COMMANDS], metavar='COMMAND', help='one of: ' + ', '.join(c.name for c in COMMANDS))
     p.add_argument('args', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return p
@@ -105,34 +116,87 @@ def command_parser(cmd: Command) -> argparse.ArgumentParser:
     "The option parser of subcommand `cmd`, generated from its function."
     func = cmd.function()
     doc = inspect.getdoc(func) or cmd.summary
-    p = argparse.ArgumentParser(prog=f'chexplaining {cmd.name}', description=doc,
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog=f'Python: chexplaining.{cmd.module}.{cmd.func}')
+    p = _Parser(prog=f'chexplaining {cmd.name}', description=doc, formatter_class=argparse.RawDescriptionHelpFormatter,
+                epilog=f'Python: chexplaining.{cmd.module}.{cmd.func}')
     add_function_args(p, func, cmd.rename, cmd.hide)
     return p
 
+_NP_SCALAR = re.compile(r'\bnp\.(?:u?int\d*|float\d*|bool_?|str_|complex\d*|longdouble)\(([^()]*)\)')
+_TMP_NAME = re.compile(r'\.(?P<name>.+)\.\d+\.[^.]+\.(?:tmp|build|old)')
+
+def _user_path(p) -> str:
+    "A path as the user knows it: a hidden temporary name `.NAME.PID.RANDOM.tmp` becomes the NAME it stands for."
+    head, tail = os.path.split(os.fspath(p))
+    m = _TMP_NAME.fullmatch(tail)
+    return os.path.join(head, m['name']) if m else os.fspath(p)
+
+_OS_WHAT = {errno.EACCES: ('permission denied', 'choose a path you can write to, or fix its permissions'),
+            errno.EPERM: ('operation not permitted', 'choose a path you can write to, or fix its permissions'),
+            errno.EROFS: ('read-only file system', 'choose a folder on a writable disk'),
+            errno.ENOSPC: ('no space left on the device', 'free some space or choose another disk'),
+            errno.EDQUOT: ('disk quota exceeded', 'free some space or choose another disk'),
+            errno.ENOTDIR: ('a part of this path is a file, not a folder', 'choose another path'),
+            errno.EISDIR: ('is a folder, not a file', 'give a file path'),
+            errno.ENOENT: ('not found', 'check the path'),
+            errno.EEXIST: ('already exists', 'choose another path'),
+            errno.ENAMETOOLONG: ('file name too long', 'choose a shorter path'),
+            errno.EMFILE: ('too many open files', 'use fewer --workers'),
+            errno.EBUSY: ('busy (in use or a mount point)', 'choose another path')}
+
+def error_line(e: BaseException) -> str:
+    "The one line `main` prints for exception `e` (see above)."
+    text = str(e).strip()
+    gist = text.splitlines()[0].strip() if text else ''
+    if len(gist) > 400: gist = gist[:400] + ' ...'
+    if isinstance(e, ChexError): msg = gist
+    elif isinstance(e, MemoryError):
+        msg = f'out of memory{f" ({gist})" if gist else ""}; use a smaller --size, --batch or --n, or fewer workers'
+    elif isinstance(e, OSError):
+        what, hint = _OS_WHAT.get(e.errno, ((e.strerror or gist or type(e).__name__), 'check the paths you gave and their permissions'))
+        where = ''.join(f'{_user_path(f)}: ' for f in (e.filename, e.filename2) if f)
+        msg = f'{where}{what}; {hint}'
+    else: msg = f'{type(e).__name__}: {gist or "(no message)"} (run with --debug for the traceback)'
+    return 'chexplaining: error: ' + _NP_SCALAR.sub(r'\1', msg)
+
+class _Terminated(KeyboardInterrupt):
+    "SIGTERM, raised where the command is so that its clean-up runs."
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    import signal, threading
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    def handler(signum, frame): raise _Terminated()
+    old = signal.signal(signal.SIGTERM, handler)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, old)
+
 def main(argv=None) -> int:
-    "Entry point of the `chexplaining` console script."
+    "Entry point of the `chexplaining` console script: the exit status (0 done, 1 unexpected error, 2 refused, 130/143 interrupted)."
     argv = sys.argv[1:] if argv is None else list(argv)
     setup_logging()
+    debug = os.environ.get('CHEXPLAINING_DEBUG', '') not in ('', '0')
+    while argv and argv[0] == '--debug': debug, argv = True, argv[1:]
     top = _top_parser()
     if not argv: top.print_help(); return 2
-    ns = top.parse_args(argv[:1] if argv[0] not in ('-h', '--help', '--version') else argv)
+    try: ns = top.parse_args(argv if argv[0].startswith('-') else argv[:1])
+    except SystemExit as e: return e.code if isinstance(e.code, int) else 2
     cmd = next(c for c in COMMANDS if c.name == ns.command)
-    try:
-        sub = command_parser(cmd)
-        kwargs = vars(sub.parse_args(argv[1:]))
-        result = cmd.function()(**kwargs)
-    except ChexError as e:
-        print(f'chexplaining: error: {e}', file=sys.stderr); return 2
-    except OSError as e:  # a path the system refused (no such folder, read-only, a folder where a file goes)
-        where = f'{e.filename}: ' if getattr(e, 'filename', None) else ''
-        print(f'chexplaining: error: {where}{e.strerror or e}; check the paths you gave and their permissions', file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print('chexplaining: interrupted; files already written are intact', file=sys.stderr); return 130
-    except SystemExit as e:
-        return int(e.code or 0)
+    with _sigterm_raises():
+        try:
+            sub = command_parser(cmd)
+            kwargs = vars(sub.parse_args(argv[1:]))
+            result = cmd.function()(**kwargs)
+        except SystemExit as e:
+            return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+        except KeyboardInterrupt as e:
+            if debug: traceback.print_exc()
+            what = 'terminated (SIGTERM)' if isinstance(e, _Terminated) else 'interrupted'
+            print(f'chexplaining: {what}; files already written are intact, and an output being written was left as it was', file=sys.stderr)
+            return 143 if isinstance(e, _Terminated) else 130
+        except Exception as e:
+            if debug: traceback.print_exc()
+            print(error_line(e), file=sys.stderr)
+            return 2 if isinstance(e, (ChexError, OSError, MemoryError)) else 1
     if int(os.environ.get('RANK', '0')) == 0: _print_result(result)  # under torchrun, one rank reports
     return 0
 

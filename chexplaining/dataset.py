@@ -10,13 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np, pandas as pd
 import torch
 from torch.utils.data import Dataset
-from .core import ChexError, log, atomic_save_json, code_version, stable_unit_hash, progress as _progress, atomic_path
+from .core import (ChexError, log, atomic_save_json, code_version, stable_unit_hash, progress as _progress, atomic_path,
+                               check_int, check_float, check_input, check_output, check_space, output_lock, sweep_leftovers, files_identity)
 from .schema import read_manifest, validate_manifest, finding_columns, manifest_hash, VIEWS, SPLITS
 from .images import load_square
 
 # %% auto #0
-__all__ = ['UNCERTAIN_POLICIES', 'CACHE_FORMAT', 'make_targets', 'cache_path', 'read_cache_info', 'build_cache', 'CXRDataset',
-           'show_grid']
+__all__ = ['UNCERTAIN_POLICIES', 'CACHE_FORMAT', 'make_targets', 'cache_path', 'read_cache_info', 'cache_problem', 'build_cache',
+           'CXRDataset', 'show_grid']
 
 # %% ../nbs/04_dataset.ipynb #4ebbf6c7
 def _resolve_manifest(manifest, root):
@@ -95,22 +96,14 @@ def make_targets(df: pd.DataFrame, target=None, vs_no_finding: bool = False, unc
     return df, pd.DataFrame(lab, index=df.index, columns=targets), targets
 
 # %% ../nbs/04_dataset.ipynb #c5aefa32
-CACHE_FORMAT = 1  # bump when decoding or resizing changes, so older caches are refused
+CACHE_FORMAT = 2  # bump when decoding, resizing or the sidecar change, so older caches are refused (and rebuilt)
 
-def _whole_number(value, name: str, minimum: int, hint: str) -> int:
-    "`value` as an int >= `minimum` (ints and digit strings, not bools or floats), else a one-line `ChexError`."
-    try: n = operator.index(value)
-    except TypeError:
-        n = int(value.strip()) if isinstance(value, str) and value.strip().lstrip('-').isdigit() else None
-    if isinstance(value, bool) or n is None or n < minimum: raise ChexError(f'{name}={value!r}: {hint}')
-    return n
-
-def _check_size(size) -> int: return _whole_number(size, 'size', 1, 'give the image side as a positive whole number of pixels, e.g. 64')
+def _check_size(size) -> int: return check_int(size, '--size')
 
 def _check_workers(workers) -> int:
     "Decoding threads: None or 0 = automatic (one per core, at most 8)."
     if workers is None: return min(8, os.cpu_count() or 1)
-    return _whole_number(workers, 'workers', 0, 'give a number of decoding threads >= 1, or 0 / None for automatic') or min(8, os.cpu_count() or 1)
+    return check_int(workers, '--workers') or min(8, os.cpu_count() or 1)
 
 def cache_path(manifest, size: int = 64, cache_dir=None) -> Path:
     "Where the cache of `manifest` (a file) at `size` px lives: `<cache_dir or manifest folder/.cache>/<hash16>_<size>px.npy`."
@@ -122,8 +115,14 @@ def cache_path(manifest, size: int = 64, cache_dir=None) -> Path:
 
 def _sidecar(npy: Path) -> Path: return npy.with_suffix('.json')
 
+def _root_key(root) -> str: return os.path.realpath(Path(root).expanduser())
+
+def _array_stamp(npy: Path) -> dict:
+    s = Path(npy).stat()
+    return {'bytes': s.st_size, 'mtime_ns': s.st_mtime_ns}
+
 def read_cache_info(path) -> dict:
-    "The sidecar of cache `path` (the `.npy` or its `.json`), checked against the array's shape and dtype."
+    "The sidecar of cache `path` (the `.npy` or its `.json`), checked against the array: shape, dtype and the array file itself."
     npy = Path(path).with_suffix('.npy')
     if not npy.is_file() or not _sidecar(npy).is_file():
         raise ChexError(f'{npy}: no image cache here (need both {npy.name} and {_sidecar(npy).name}); build one with `chexplaining cache`')
@@ -132,38 +131,56 @@ def read_cache_info(path) -> dict:
         arr = np.load(npy, mmap_mode='r')
     except (ValueError, OSError) as e:
         raise ChexError(f'{npy}: unreadable image cache ({e}); delete it and run `chexplaining cache` again')
-    if info.get('format') != CACHE_FORMAT:
-        raise ChexError(f'{npy}: cache format {info.get("format")} was written by another version of chexplaining (this one uses {CACHE_FORMAT}); rebuild it with `chexplaining cache`')
+    if not isinstance(info, dict) or info.get('format') != CACHE_FORMAT:
+        fmt = info.get('format') if isinstance(info, dict) else None
+        raise ChexError(f'{npy}: cache format {fmt} was written by another version of chexplaining (this one uses {CACHE_FORMAT}); rebuild it with `chexplaining cache`')
     want = (len(info['images']), info['size'], info['size'])
     if arr.shape != want or str(arr.dtype) != info['dtype']:
         raise ChexError(f'{npy}: array {arr.shape} {arr.dtype} does not match its sidecar {want} {info["dtype"]}; rebuild it with `chexplaining cache`')
+    if info.get('array') != _array_stamp(npy):
+        raise ChexError(f'{npy}: the array and its sidecar {_sidecar(npy).name} come from different builds (an interrupted build?); '
+                        'rebuild it with `chexplaining cache`')
     return info
+
+def cache_problem(npy, info: dict, manifest=None, root=None, size=None) -> str | None:
+    "Why cache `npy` (sidecar `info`) does not hold the images of `manifest` under `root` at `size` as they are now; None when it does."
+    if manifest is not None and info['manifest_sha256'] != manifest_hash(manifest):
+        return f'built from another manifest ({info.get("manifest")}, sha256 {info["manifest_sha256"][:12]}...), not {manifest}'
+    if size is not None and info['size'] != size: return f'built at {info["size"]} px, the dataset asks for {size} px'
+    if root is not None and info['root'] != _root_key(root): return f'built from the images under {info["root"]}, not {_root_key(root)}'
+    if files_identity(info['root'], info['images']) != info['files_identity']:
+        return f'image files under {info["root"]} changed since it was built (replaced, edited, touched or removed)'
+    return None
 
 # %% ../nbs/04_dataset.ipynb #cd53ff75
 def _write_array(tmp: Path, images, root: Path, size: int, workers: int, show: bool):
     "Decode `images` into a .npy at `tmp`; return (dtype, errors). Starts uint8, widens to uint16 at the first deeper image."
     n, dtype, arr, errors = len(images), None, None, []
+    wide_tmp = tmp.with_name(tmp.name[:-len('.tmp')] + 'w.tmp')   # `.NAME.PID.RANDOMw.tmp`: swept like any temporary file
     def load(rel):
         try: return load_square(root/rel, size)
         except ChexError as e: return e
     bar = _progress(total=n, desc=f'cache {size}px', disable=not show)
-    with ThreadPoolExecutor(workers) as ex:
-        for start in range(0, n, 512):
-            for i, img in enumerate(ex.map(load, images[start:start + 512]), start):
-                bar.update(1)
-                if isinstance(img, ChexError): errors.append(str(img)); continue
-                if arr is None:
-                    dtype = img.dtype
-                    arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=dtype, shape=(n, size, size))
-                elif img.dtype != dtype:
-                    if dtype == np.uint8:  # widen what is written so far: v -> 257 v (v/255 == 257v/65535 exactly)
-                        arr.flush(); old = np.load(tmp, mmap_mode='r')
-                        wide = np.lib.format.open_memmap(str(tmp) + '.w', mode='w+', dtype=np.uint16, shape=(n, size, size))
-                        for s in range(0, n, 4096): wide[s:s + 4096] = old[s:s + 4096].astype(np.uint16) * 257
-                        del old, arr; os.replace(str(tmp) + '.w', tmp); arr, dtype = wide, np.dtype(np.uint16)
-                    if img.dtype == np.uint8: img = img.astype(np.uint16) * 257
-                arr[i] = img
-    bar.close()
+    try:
+        with ThreadPoolExecutor(workers) as ex:
+            for start in range(0, n, 512):
+                for i, img in enumerate(ex.map(load, images[start:start + 512]), start):
+                    bar.update(1)
+                    if isinstance(img, ChexError): errors.append(str(img)); continue
+                    if arr is None:
+                        dtype = img.dtype
+                        arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=dtype, shape=(n, size, size))
+                    elif img.dtype != dtype:
+                        if dtype == np.uint8:  # widen what is written so far: v -> 257 v (v/255 == 257v/65535 exactly)
+                            arr.flush(); old = np.load(tmp, mmap_mode='r')
+                            wide = np.lib.format.open_memmap(wide_tmp, mode='w+', dtype=np.uint16, shape=(n, size, size))
+                            for s in range(0, n, 4096): wide[s:s + 4096] = old[s:s + 4096].astype(np.uint16) * 257
+                            del old, arr; os.replace(wide_tmp, tmp); arr, dtype = wide, np.dtype(np.uint16)
+                        if img.dtype == np.uint8: img = img.astype(np.uint16) * 257
+                    arr[i] = img
+    finally:
+        bar.close()
+        with contextlib.suppress(FileNotFoundError): os.unlink(wide_tmp)   # the widening copy, if interrupted
     if arr is not None: arr.flush(); del arr
     return dtype, errors
 
@@ -174,36 +191,46 @@ def build_cache(manifest: str,  # manifest CSV whose images are cached
                 progress: bool = True,  # show a progress bar
                 workers: int | None = None,  # decoding threads (None or 0: one per core, at most 8)
                 force: bool = False,  # rebuild even when an up-to-date cache exists
+                wait: float = 0,  # seconds to wait for another process building the same cache (0: refuse at once)
                ) -> Path:
     "Decode and resize every image of `manifest` once into `<cache_dir>/<hash16>_<size>px.npy` (+ `.json` sidecar); return its path."
     size, workers = _check_size(size), _check_workers(workers)   # before any work, so a typo fails at once
-    manifest = Path(manifest)
+    wait = check_float(wait, '--wait', 0, 7 * 86400, what='a number of seconds')
+    manifest = check_input(manifest, '--manifest', hint='give a manifest CSV made by `chexplaining manifest` or `chexplaining phantom`')
+    root = check_input(root, '--root', 'folder') if root is not None else manifest.parent
+    folder = check_output(cache_dir if cache_dir is not None else manifest.parent/'.cache', '--out' if cache_dir is not None else
+                          'the image cache folder', 'folder', inputs=[('the manifest', manifest)])
     df = read_manifest(manifest)
-    root = Path(root) if root is not None else manifest.parent
-    npy = cache_path(manifest, size, cache_dir)
-    sha = manifest_hash(manifest)
-    if npy.is_file() and _sidecar(npy).is_file() and not force:
-        with contextlib.suppress(ChexError):
-            if read_cache_info(npy)['manifest_sha256'] == sha:
-                log.info(f'{npy}: cache is up to date'); return npy
     images = df['image'].tolist()
     if not images: raise ChexError(f'{manifest}: the manifest has no rows')
-    with atomic_path(npy) as tmp:   # renamed into place only when every image was written
-        try: dtype, errors = _write_array(tmp, images, root, size, workers, progress)
-        finally:
-            with contextlib.suppress(FileNotFoundError): os.unlink(str(tmp) + '.w')   # the widening copy, if interrupted
-        if errors:
-            more = f' (and {len(errors) - 3} more)' if len(errors) > 3 else ''
-            raise ChexError(f'{manifest}: {len(errors)} of {len(images)} images cannot be read, no cache written: '
-                            + ' | '.join(errors[:3]) + more + '; fix them or rebuild the manifest with --verify')
-    atomic_save_json({'format': CACHE_FORMAT, 'manifest_sha256': sha, 'manifest': str(manifest), 'root': str(root),
-                      'size': size, 'dtype': str(np.dtype(dtype)), 'n': len(images), 'images': images,
-                      'code_version': code_version(), 'created': datetime.datetime.now().isoformat(timespec='seconds')},
-                     _sidecar(npy))
+    npy = cache_path(manifest, size, folder)
+    check_space(folder, len(images) * size * size, f'--size {size}: the image cache of {len(images)} images',
+                'choose a smaller --size or another --out (16-bit images need twice as much)')
+    with output_lock(npy, 'the image cache', wait=wait):
+        sweep_leftovers(folder, [npy.name, _sidecar(npy).name])
+        if npy.is_file() and _sidecar(npy).is_file() and not force:
+            try: problem = cache_problem(npy, read_cache_info(npy), manifest, root, size)
+            except ChexError as e: problem = str(e)
+            if problem is None: log.info(f'{npy}: cache is up to date'); return npy
+            log.info(f'{npy}: rebuilding the image cache: {problem}')
+        identity = files_identity(root, images)   # taken before decoding: a file changed meanwhile makes the cache stale, never wrong
+        with atomic_path(npy) as tmp:   # renamed into place only when every image was written
+            dtype, errors = _write_array(tmp, images, root, size, workers, progress)
+            if errors:
+                more = f' (and {len(errors) - 3} more)' if len(errors) > 3 else ''
+                raise ChexError(f'{manifest}: {len(errors)} of {len(images)} images cannot be read, no cache written: '
+                                + ' | '.join(errors[:3]) + more + '; fix them or rebuild the manifest with --verify')
+        # the sidecar comes last and records the array it describes: a build killed in between is noticed, never trusted
+        atomic_save_json({'format': CACHE_FORMAT, 'manifest_sha256': manifest_hash(manifest), 'manifest': str(manifest),
+                          'root': _root_key(root), 'files_identity': identity, 'size': size, 'dtype': str(np.dtype(dtype)),
+                          'n': len(images), 'array': _array_stamp(npy), 'images': images, 'code_version': code_version(),
+                          'created': datetime.datetime.now().isoformat(timespec='seconds')}, _sidecar(npy))
     log.info(f'{npy}: cached {len(images)} images at {size} px ({np.dtype(dtype).name})')
     return npy
 
 # %% ../nbs/04_dataset.ipynb #79b09009
+_BUILD_WAIT = 6 * 3600   # seconds a dataset (or a training) waits for another process building the cache it needs
+
 def _open_cache(spec, mpath, df, size, root=None):
     "Resolve `cache` into (npy path, rows of df in the array) or (None, None)."
     if spec is None or spec is False: return None, None
@@ -212,21 +239,23 @@ def _open_cache(spec, mpath, df, size, root=None):
             if spec == 'build': raise ChexError("cache='build' needs a manifest file; write the DataFrame with schema.write_manifest first")
             return None, None
         npy = cache_path(mpath, size)
-        if spec == 'build': build_cache(mpath, root=root, size=size)
+        if spec == 'build': build_cache(mpath, root=root, size=size, wait=_BUILD_WAIT)   # another process building it: wait
         if not npy.is_file(): return None, None
-        try: info = read_cache_info(npy)
-        except ChexError as e: log.warning(f'ignoring cache: {e}'); return None, None
-        if info['manifest_sha256'] != manifest_hash(mpath) or info['size'] != size: return None, None
+        try: info = read_cache_info(npy); problem = cache_problem(npy, info, mpath, root, size)
+        except ChexError as e: problem = str(e)
+        if problem:
+            log.warning(f'not using the image cache {npy}: {problem}; reading the image files instead (`chexplaining cache` rebuilds it)')
+            return None, None
     else:
         npy = Path(spec)
         if npy.is_dir():
             if mpath is None: raise ChexError(f'cache={spec}: give the cache .npy file itself for a DataFrame manifest')
             npy = cache_path(mpath, size, npy)
         info = read_cache_info(npy)
-        if info['size'] != size:
-            raise ChexError(f'cache {npy}: built at {info["size"]} px, the dataset asks for {size} px; pass size={info["size"]} or build one with `chexplaining cache --size {size}`')
-        if mpath is not None and info['manifest_sha256'] != manifest_hash(mpath):
-            raise ChexError(f'cache {npy}: built from another manifest ({info.get("manifest")}, sha256 {info["manifest_sha256"][:12]}...), not {mpath}; build one with `chexplaining cache --manifest {mpath}`')
+        problem = cache_problem(npy, info, mpath, root, size)
+        if problem:
+            again = f'--manifest {mpath} ' if mpath is not None else ''
+            raise ChexError(f'cache {npy}: {problem}; build one with `chexplaining cache {again}--size {size}`')
     where = {im: i for i, im in enumerate(info['images'])}
     rows = df['image'].map(where)
     if rows.isna().any():

@@ -12,18 +12,30 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .core import ChexError, log, progress as _progress
 
 # %% auto #0
-__all__ = ['is_dicom', 'dicom_to_grey', 'load_image', 'resize_center_crop', 'load_square', 'verify_images']
+__all__ = ['image_format', 'is_dicom', 'dicom_to_grey', 'load_image', 'resize_center_crop', 'load_square', 'verify_images']
 
 # %% ../nbs/03_images.ipynb #fbd77304
-def is_dicom(path) -> bool:
-    "Whether `path` names a DICOM file: `.dcm`/`.dicom` suffix, or `DICM` at byte 128 of the file."
-    path = Path(path)
-    if path.suffix.lower() in ('.dcm', '.dicom'): return True
+_MAGIC = [(b'\x89PNG\r\n\x1a\n', 'PNG'), (b'\xff\xd8\xff', 'JPEG'), (b'GIF87a', 'GIF'), (b'GIF89a', 'GIF'), (b'II*\x00', 'TIFF'),
+          (b'MM\x00*', 'TIFF'), (b'BM', 'BMP'), (b'\x00\x00\x00\x0cjP  ', 'JPEG 2000')]
+
+def image_format(path) -> str | None:
+    "The picture format whose magic bytes start file `path` (PNG, JPEG, GIF, TIFF, BMP, JPEG 2000), or None."
+    try:
+        with open(path, 'rb') as f: head = f.read(16)
+    except OSError: return None
+    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+
+def _dicm_magic(path) -> bool:
     try:
         with open(path, 'rb') as f:
             f.seek(128)
             return f.read(4) == b'DICM'
     except OSError: return False
+
+def is_dicom(path) -> bool:
+    "Whether `path` names a DICOM file: `.dcm`/`.dicom` suffix, or `DICM` at byte 128 of the file."
+    path = Path(path)
+    return path.suffix.lower() in ('.dcm', '.dicom') or _dicm_magic(path)
 
 # %% ../nbs/03_images.ipynb #0bc1c911
 def _window_output_range(ds) -> tuple[float, float]:
@@ -106,6 +118,8 @@ def load_image(path, min_side: int | None = None, voi_index: int = 0) -> np.ndar
             what = 'is a folder, not an image' if path.is_dir() else 'not found'
             raise ChexError(f'{path}: image file {what}; check --root (manifest image paths are relative to it)')
         if is_dicom(path):
+            fmt = None if _dicm_magic(path) else image_format(path)   # (a DICOM preamble may hold a TIFF header)
+            if fmt: raise ChexError(f'{path}: not a DICOM file (it looks like a {fmt} image); give it its own suffix (.{fmt.split()[0].lower()}) or fix the manifest')
             import pydicom
             ds = pydicom.dcmread(path, force=True)
             if 'PixelData' not in ds: raise ChexError(f'{path}: DICOM file without pixel data')

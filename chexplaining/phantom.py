@@ -4,10 +4,11 @@
 
 # %% ../nbs/05_phantom.ipynb #c3dbf0e1
 from __future__ import annotations
-import io, dataclasses
+import io, os, json, dataclasses
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import ChexError, stable_unit_hash, atomic_save_json, code_version, progress as _progress
+from .core import (ChexError, stable_unit_hash, atomic_save_json, code_version, progress as _progress, check_int,
+                               check_output, check_memory, check_space, output_lock, sweep_leftovers, publish_folder)
 from .schema import FINDINGS, write_manifest
 
 # %% auto #0
@@ -270,9 +271,9 @@ def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
     return (img, masks) if want_masks else img
 
 # %% ../nbs/05_phantom.ipynb #24843102
-def _check_size(size):
-    if not isinstance(size, (int, np.integer)) or not 16 <= size <= 2048:
-        raise ChexError(f'--size {size!r}: give the image side in pixels, between 16 and 2048 (e.g. 64 or 256)')
+def _check_size(size) -> int:
+    "The image side: a whole number of pixels from 16 (the smallest that shows the anatomy) to the shared limit."
+    return check_int(size, '--size', lo=16)
 
 def _factor_arrays(rows) -> dict:
     "Factor dictionaries -> {factor: float32 array (B,)}, defaults filled in."
@@ -290,7 +291,7 @@ def render_phantom(factors: dict, size: int = 64, noise_seed=None, masks: bool =
     """Render one radiograph -> float32 (size, size) in [0, 1]; factors left out take their defaults.
     `noise_seed`: int or SeedSequence for the detector noise (None: noise-free). `masks=True` also returns a dict of
     float32 (size, size) region masks."""
-    _check_size(size)
+    size = _check_size(size)
     unknown = [k for k in factors if str(k).startswith('gt_') and k not in FACTORS]
     if unknown: raise ChexError(f'render_phantom: unknown factors {unknown}; the phantom knows {FACTOR_NAMES}')
     noise = None if noise_seed is None else _noise(noise_seed, size)[None]
@@ -445,7 +446,23 @@ def _split(patient_ids) -> np.ndarray:
     return np.where(h < 0.7, 'train', np.where(h < 0.8, 'val', 'test'))
 
 # %% ../nbs/05_phantom.ipynb #db19818a
-def make_phantom(out: str,                   # folder for images/, manifest.csv and phantom.json
+_PHANTOM_ENTRIES = {'images', 'manifest.csv', 'phantom.json', '.cache'}
+
+def _check_replaceable(out: Path):
+    "Refuse an existing, non-empty `out` that is not a phantom: a new phantom replaces the whole folder."
+    if not out.is_dir(): return
+    names = [e.name for e in os.scandir(out) if not (e.name.startswith('.') and e.name.endswith(('.lock', '.tmp')))]
+    if not names or names == ['.cache']: return
+    foreign = sorted(n for n in names if n not in _PHANTOM_ENTRIES)
+    try: is_phantom = 'label_rules' in json.loads((out/'phantom.json').read_text())
+    except (OSError, ValueError, TypeError): is_phantom = False
+    if foreign or not is_phantom:
+        what = f'holds {", ".join(foreign[:4])}{", ..." if len(foreign) > 4 else ""}, which {"is" if len(foreign) == 1 else "are"} not part of a phantom' if foreign \
+               else 'is not a phantom (no readable phantom.json)'
+        raise ChexError(f'--out {out}: {what}; a new phantom replaces the whole folder, so it is left as it is: '
+                        'choose a new or empty folder')
+
+def make_phantom(out: str,                   # folder for images/, manifest.csv and phantom.json (an existing phantom there is replaced whole)
                  n: int = 5000,              # number of images (one patient each)
                  size: int = 64,             # image side in pixels
                  seed: int = 0,              # random seed: the same seed gives the same bytes
@@ -454,15 +471,23 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
                  progress: bool = True,      # show a progress bar
                 ) -> pd.DataFrame:
     "Render `n` synthetic frontal chest radiographs with known factors into `out/images/` and write `out/manifest.csv`."
-    import os
-    if not isinstance(n, (int, np.integer)) or n < 1: raise ChexError(f'--n {n!r}: give a positive number of images')
-    _check_size(size)
-    if not isinstance(workers, (int, np.integer)) or workers < 0: raise ChexError(f'--workers {workers!r}: give 0 (automatic) or more')
+    n, size, seed = check_int(n, '--n'), _check_size(size), check_int(seed, '--seed')
+    workers = check_int(workers, '--workers')
     sc = _parse_shortcuts(shortcuts)
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise ChexError(f'--out {out}: exists and is not a folder; give a folder path')
-    (out / 'images').mkdir(parents=True, exist_ok=True)
-    (out / 'manifest.csv').unlink(missing_ok=True)   # never leave an old manifest describing new images
+    out = check_output(out, '--out', 'folder')
+    if out.is_symlink(): out = Path(os.path.realpath(out))   # replace the folder it points to, not the link
+    _check_replaceable(out)
+    check_memory(4096 * n, f'--n {n}: drawing the patients', 'use a smaller --n')
+    check_space(out.parent, n * (size * size + 1024), f'--n {n} --size {size}: the phantom', 'use a smaller --n or --size')
+    with output_lock(out):
+        sweep_leftovers(out.parent, [out.name])
+        _check_replaceable(out)
+        with publish_folder(out) as build:   # built beside `out`, put in place whole only when complete
+            df = _render_phantom(build, n, size, seed, sc, workers, progress)
+    return df
+
+def _render_phantom(folder: Path, n, size, seed, sc, workers, progress) -> pd.DataFrame:
+    (folder/'images').mkdir()
     pf = phantom_factors(n, seed, sc)
     rows = pf.to_dict('records')
     batch = max(1, min(64, 2 ** 18 // size ** 2))
@@ -471,11 +496,11 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
     bar = _progress(total=n, desc='phantom', unit='img', disable=not progress)
     try:
         if workers == 1:
-            for s0 in range(0, n, step): bar.update(_render_range(out, rows[s0:s0 + step], s0, size, seed, batch))
+            for s0 in range(0, n, step): bar.update(_render_range(folder, rows[s0:s0 + step], s0, size, seed, batch))
         else:
             from concurrent.futures import ThreadPoolExecutor   # NumPy and PNG encoding release the GIL
             with ThreadPoolExecutor(workers) as ex:
-                for k in ex.map(lambda s0: _render_range(out, rows[s0:s0 + step], s0, size, seed, batch), range(0, n, step)):
+                for k in ex.map(lambda s0: _render_range(folder, rows[s0:s0 + step], s0, size, seed, batch), range(0, n, step)):
                     bar.update(k)
     finally: bar.close()
     pids = [f'phantom{seed}_{i:06d}' for i in range(n)]
@@ -484,6 +509,6 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
     df = pd.concat([meta, phantom_labels(pf), pf[FACTOR_NAMES]], axis=1)
     atomic_save_json({'n': n, 'size': size, 'seed': seed, 'shortcuts': [str(s) for s in sc],
                       'label_rules': {k: {'rule': v[0], 'threshold': v[1], 'uncertain_band': v[2]} for k, v in LABEL_RULES.items()},
-                      'device_base_rate': DEVICE_BASE_RATE, 'chexplaining': code_version()}, out / 'phantom.json')
-    write_manifest(df, out / 'manifest.csv')
+                      'device_base_rate': DEVICE_BASE_RATE, 'chexplaining': code_version()}, folder/'phantom.json')
+    write_manifest(df, folder/'manifest.csv')
     return df

@@ -8,15 +8,16 @@ import csv, difflib, gzip, io, os, re, struct, zlib, importlib.util
 from pathlib import Path
 import numpy as np, pandas as pd
 import chexplaining
-from .core import ChexError, log, atomic_write, stable_unit_hash, progress as _progress_bar
+from .core import (ChexError, log, atomic_write, stable_unit_hash, progress as _progress_bar, check_int, check_float,
+                               check_input, check_output, check_replaceable, first_line, output_lock, sweep_leftovers)
 from .schema import BASE_COLUMNS, FINDINGS, NIH_EXTRA_FINDINGS, VIEWS, hash_split, finding_columns, read_manifest, write_manifest
-from .images import is_dicom
+from .images import is_dicom, image_format, _dicm_magic
 
 # %% auto #0
 __all__ = ['DATASETS', 'LAYOUTS', 'NIH_LABELS', 'RADIOGRAPH_MODALITIES', 'SPLITS_DIR', 'COMMITTED_SPLITS', 'DEFAULT_VAL_FRACTION',
            'DEFAULT_SEED', 'DEFAULT_TEST_FRACTION', 'read_official_csv', 'hash_split_with_test',
-           'load_committed_splits', 'assign_splits', 'build_manifest', 'release_patient_splits', 'write_patient_splits',
-           'join_labels']
+           'load_committed_splits', 'assign_splits', 'build_manifest', 'is_manifest_file', 'release_patient_splits',
+           'write_patient_splits', 'join_labels']
 
 # %% ../nbs/02_sources.ipynb #1321ef18
 DATASETS = ('chexpert', 'mimic', 'nih', 'dicom')
@@ -322,6 +323,8 @@ def _read_dicom_header(root: Path, rel: str) -> dict | None:
     from pydicom.errors import InvalidDicomError
     path = root/rel
     if not is_dicom(path): return None
+    fmt = None if _dicm_magic(path) else image_format(path)
+    if fmt: return {'skip': ('unreadable', f'not a DICOM file (it looks like a {fmt} image)')}
     try:
         size = path.stat().st_size
         with open(path, 'rb') as f, warnings.catch_warnings():
@@ -500,23 +503,43 @@ def build_manifest(
     progress: bool = True,  # show progress bars
 ) -> pd.DataFrame:
     "Write the manifest of the `dataset` release (or DICOM folder) in `root` to `out`; return it, with counts in `.attrs['summary']`."
+    # every argument is checked before any file is read or written
     name = str(dataset).strip().lower()
     if name not in DATASETS: raise ChexError(f'--dataset {dataset!r}: unknown; choose one of {", ".join(DATASETS)}')
-    root, out = Path(root).expanduser(), Path(out).expanduser()
+    root = Path(root).expanduser()
     if not root.is_dir(): raise ChexError(f'--root {root}: not a folder; expected layout: {LAYOUTS[name]}')
-    if out.is_dir(): raise ChexError(f'--out {out}: is a folder; give a file name such as {out/"manifest.csv"}')
-    if not 0 <= val_fraction < 1: raise ChexError(f'--val-fraction {val_fraction}: must be in [0, 1)')
+    check_input(root, '--root', 'folder')
+    val_fraction = check_float(val_fraction, '--val-fraction', 0, 1, hi_open=True, what='the fraction of patients for val')
+    test_fraction = check_float(test_fraction, '--test-fraction', 0, 1, hi_open=True, what='the fraction of patients for test')
+    seed = check_int(seed, '--seed')
+    if name == 'dicom': hash_split_with_test([], val_fraction, test_fraction, seed)  # the two fractions together
+    elif test_fraction != DEFAULT_TEST_FRACTION:
+        raise ChexError(f'--test-fraction {test_fraction}: applies to --dataset dicom only; {name} has an official test split')
+    out = check_output(out, '--out', 'file', inputs=_release_files(root, name), example='manifest.csv')
+    check_replaceable(out, '--out', is_manifest_file, 'a manifest')
+    with output_lock(out):
+        sweep_leftovers(out.parent, [out.name])
+        return _build_manifest(name, root, out, val_fraction, seed, test_fraction, verify, progress)
+
+def _release_files(root: Path, name: str) -> list:
+    "(description, path) of the official files of release `name` in `root` that `build_manifest` reads."
+    names = {'chexpert': ['train.csv', 'valid.csv'], 'mimic': [_MIMIC_META, _MIMIC_SPLIT, *_MIMIC_LABELS],
+             'nih': [*_NIH_ENTRY, 'test_list.txt']}.get(name, [])
+    return [(f"the release's {p.name}", p) for n in names for p in (root/n, root/f'{n}.gz') if p.exists()]
+
+def is_manifest_file(path) -> bool:
+    "Whether `path` starts with a manifest's header (so that writing a manifest over it loses nothing else)."
+    return first_line(path).split(',')[:len(BASE_COLUMNS)] == BASE_COLUMNS
+
+def _build_manifest(name, root, out, val_fraction, seed, test_fraction, verify, progress):
     dicom = {}
     if name == 'dicom':
-        hash_split_with_test([], val_fraction, test_fraction, seed)  # refuse bad fractions before reading any header
         rows, dicom = _dicom_rows(root, progress)
         duplicates = 0
         rows['split'] = hash_split_with_test(rows['patient_id'], val_fraction, test_fraction, seed)
         sources = {'official': 0, 'committed': 0, 'hash': rows['patient_id'].nunique()}
         log.info(f'splits: {sources["hash"]} patients by patient hash (val_fraction {val_fraction}, test_fraction {test_fraction}, seed {seed})')
     else:
-        if test_fraction != DEFAULT_TEST_FRACTION:
-            raise ChexError(f'--test-fraction {test_fraction}: applies to --dataset dicom only; {name} has an official test split')
         rows = _READERS[name](root)
         rows, duplicates = _drop_duplicates(rows, ['image'], 'image')
         rows['split'], sources = assign_splits(rows, name, val_fraction, seed)
@@ -582,13 +605,19 @@ def _clean_image_path(p: str) -> str:
 def join_labels(
     manifest: str,  # manifest CSV to add labels to (e.g. one built with --dataset dicom)
     labels_csv: str,  # your labels: a column `image` (the manifest's paths) and finding columns holding 1, 0, -1 or empty
-    out: str,  # manifest CSV to write (may be the input manifest, which is then replaced)
+    out: str,  # manifest CSV to write (a new file or an earlier manifest; never one of the inputs)
 ) -> pd.DataFrame:
     "Write `manifest` with the labels of `labels_csv` joined by image path to `out`; return it, with counts in `.attrs['summary']`."
-    labels_csv, out = Path(labels_csv).expanduser(), Path(out).expanduser()
-    if not labels_csv.is_file(): raise ChexError(f'--labels-csv {labels_csv}: not found; give a CSV with a column image and finding columns')
-    if out.is_dir(): raise ChexError(f'--out {out}: is a folder; give a file name such as {out/"manifest.csv"}')
-    man = read_manifest(Path(manifest).expanduser())
+    manifest = check_input(manifest, '--manifest', hint='give a manifest CSV made by `chexplaining manifest`')
+    labels_csv = check_input(labels_csv, '--labels-csv', hint='give a CSV with a column image and finding columns')
+    out = check_output(out, '--out', 'file', inputs=[('the manifest', manifest), ('the labels CSV', labels_csv)], example='manifest.csv')
+    check_replaceable(out, '--out', is_manifest_file, 'a manifest')
+    with output_lock(out):
+        sweep_leftovers(out.parent, [out.name])
+        return _join_labels(manifest, labels_csv, out)
+
+def _join_labels(manifest: Path, labels_csv: Path, out: Path) -> pd.DataFrame:
+    man = read_manifest(manifest)
     t = read_official_csv(labels_csv)
     if 'image' not in t.columns:
         raise ChexError(f'{labels_csv}: no column image in its header {[c for c in t.columns if not c.startswith("_")]}; '

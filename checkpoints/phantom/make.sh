@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Rebuild every shipped phantom model from scratch (see README.md beside this file for what each step is).
+#   bash checkpoints/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
+# Each step is skipped when its output exists, so an interrupted run continues where it stopped
+# (train-styleex itself resumes from its last checkpoint). On 2 CPU cores: ~15 min of data and small models,
+# then 90 min of StyleEx training.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+W=${1:-runs/phantom-models}
+D=$W/data
+STEPS=${STYLEEX_STEPS:-2062}
+mkdir -p "$W"
+[ -f "$D/phantom/manifest.csv" ] || chexplaining phantom --out "$D/phantom" --n 20000 --size 64 --seed 0
+[ -f "$D/phantom_shortcut/manifest.csv" ] || chexplaining phantom --out "$D/phantom_shortcut" --n 20000 --size 64 --seed 0 --shortcut pacemaker:Cardiomegaly:0.9
+train() {  # train(manifest, target, out)
+  if [ -f "$3/history.json" ] && python -c "import json, sys; sys.exit(len(json.load(open('$3/history.json'))['epochs']) < 6)"; then return 0; fi
+  local resume=(); [ -f "$3/last.pt" ] && resume=(--resume)
+  chexplaining train-classifier --manifest "$1" --target "$2" --arch small --size 64 --epochs 6 --out "$3" --threads 1 "${resume[@]}"
+}
+train "$D/phantom/manifest.csv" Cardiomegaly "$W/cls_cardiomegaly"
+train "$D/phantom/manifest.csv" "Pleural Effusion" "$W/cls_pleural_effusion"
+train "$D/phantom/manifest.csv" Atelectasis "$W/cls_atelectasis"
+train "$D/phantom_shortcut/manifest.csv" Cardiomegaly "$W/cls_cardiomegaly_shortcut"
+[ -f "$W/reader/best.pt" ] || chexplaining train-reader --manifest "$D/phantom/manifest.csv" --out "$W/reader" --size 64 --threads 1
+resume=(); [ -f "$W/styleex/last.pt" ] && resume=(--resume)
+chexplaining train-styleex --manifest "$D/phantom/manifest.csv" --config phantom-cpu --out "$W/styleex" --steps "$STEPS" \
+  --classifier "$W/cls_cardiomegaly/best.pt" --classifier "$W/cls_pleural_effusion/best.pt" \
+  --classifier "$W/cls_atelectasis/best.pt" --classifier "$W/cls_cardiomegaly_shortcut/best.pt" \
+  --checkpoint-every 100 --eval-every 250 --threads 1 "${resume[@]}"
+chexplaining eval-styleex --styleex "$W/styleex" --manifest "$D/phantom/manifest.csv" --reader "$W/reader/best.pt" \
+  --out "$W/styleex/quality.json" --n-images 2000 --n-samples 2000
+echo "done: models in $W; copy them with: bash checkpoints/phantom/publish.sh $W"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Copy the inference weights made by make.sh into checkpoints/phantom/ and write SHA256SUMS.
+#   bash checkpoints/phantom/publish.sh [WORK_DIR]
+set -euo pipefail
+cd "$(dirname "$0")"
+W=${1:-../../runs/phantom-models}
+case "$W" in /*) ;; *) W="$PWD/../../$W"; [ -d "$W" ] || W="$1";; esac
+cp "$W/cls_cardiomegaly/best.pt" cardiomegaly.pt
+cp "$W/cls_pleural_effusion/best.pt" pleural_effusion.pt
+cp "$W/cls_atelectasis/best.pt" atelectasis.pt
+cp "$W/cls_cardiomegaly_shortcut/best.pt" cardiomegaly_shortcut.pt
+cp "$W/reader/best.pt" reader.pt
+cp "$W/styleex/inference.pt" styleex.pt
+cp "$W/styleex/quality.json" styleex_quality.json
+sha256sum cardiomegaly.pt pleural_effusion.pt atelectasis.pt cardiomegaly_shortcut.pt reader.pt styleex.pt > SHA256SUMS
+du -ch *.pt | tail -1
