@@ -153,9 +153,12 @@ class ExplainedClassifiers(nn.Module):
     def targets(self) -> list[str]: return [r['target'] for r in self.records]
     @property
     def names(self) -> list[str]:
-        "One name per classifier: its target, with the checkpoint's folder added where two share a target."
+        "One name per classifier: its target, with the checkpoint's folder (or file) name added where two share a target."
         t = self.targets
-        return [f"{n} ({Path(r['path']).parent.name or Path(r['path']).stem})" if t.count(n) > 1 else n for n, r in zip(t, self.records)]
+        for part in (lambda p: p.parent.name, lambda p: p.stem, lambda p: str(p)):
+            names = [f"{n} ({part(Path(r['path']))})" if t.count(n) > 1 else n for n, r in zip(t, self.records)]
+            if len(set(names)) == len(names): return names
+        return [f'{n} #{i}' for i, n in enumerate(t)]
 
     def forward(self, x01: torch.Tensor) -> torch.Tensor:
         return torch.cat([m(x01).float() for m in self.models], dim=1)
