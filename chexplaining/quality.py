@@ -10,7 +10,8 @@ import numpy as np, pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import ChexError, log, atomic_save_json, file_sha256, get_device, progress as _progress
+from .core import (ChexError, log, atomic_save_json, file_sha256, get_device, check_int, check_output, set_threads,
+                               progress as _progress)
 from .schema import read_manifest, factor_columns
 from .dataset import CXRDataset
 from .classifier import positive_probability
@@ -140,11 +141,10 @@ def eval_styleex(
 ) -> dict:
     "Measure a StyleEx: reconstruction, classifier agreement, reader-measured factor fidelity and FID (extractor named)."
     for k, v in dict(n_images=n_images, n_samples=n_samples).items():
-        if not isinstance(v, int) or v < 0: raise ChexError(f'--{k.replace("_", "-")} {v!r}: must be a whole number >= 0')
-    if not isinstance(batch, int) or batch < 1: raise ChexError(f'--batch {batch!r}: must be a positive whole number')
-    out = Path(out)
-    if out.exists() and out.is_dir(): raise ChexError(f'--out {out}: is a folder; give a file name such as {out}/metrics.json')
-    if threads: torch.set_num_threads(threads)
+        check_int(v, f'--{k.replace("_", "-")}', lo=0, what='a number of images')
+    check_int(batch, '--batch', lo=1)
+    out = check_output(out, kind='file', inputs=[p for p in (styleex, manifest, reader, *classifier) if p], example='metrics.json')
+    set_threads(threads)
     dev = get_device(device)
     sx = load_styleex(styleex, dev)
     given = load_explained_classifiers(classifier, sx.resolution, device=dev) if classifier else None
@@ -176,7 +176,6 @@ def eval_styleex(
             probs[n][0].append(positive_probability(a).cpu()); probs[n][1].append(positive_probability(b).cpu())
         if rd is not None: facts[0].append(rd(x).cpu()); facts[1].append(rd(rec).cpu())
         fid_update(fid_rec, x, True); fid_update(fid_rec, rec, False)
-        fid_update(fid_samp, x, True)
         if show is None: show = (x[:8].cpu(), rec[:8].cpu())
     n_rec = len(idx)
     sim = torch.cat(rows).numpy()
@@ -207,6 +206,8 @@ def eval_styleex(
     res['fid_reconstructions'] = float(fid_rec.compute())
     samples = None
     if n_samples:
+        for k in ('real_features_sum', 'real_features_cov_sum', 'real_features_num_samples'):   # real images: extracted once
+            setattr(fid_samp, k, getattr(fid_rec, k).clone())
         gs = torch.Generator().manual_seed(seed + 1)
         done = 0
         for s in _progress(range(0, n_samples, batch), desc='samples', disable=not progress):

@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import (ChexError, log, atomic_torch_save, atomic_save_json, atomic_write, file_sha256, seed_everything,
-                               get_device, code_version, from_dict, progress as _progress)
+                               get_device, code_version, from_dict, check_int, check_float, check_output, set_threads,
+                               progress as _progress)
 from .schema import read_manifest, manifest_hash
 from .dataset import CXRDataset, build_cache
 from .classifier import load_classifier, positive_probability
@@ -24,7 +25,7 @@ __all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHE
            'ClassifierFeatureDistance', 'LPIPSDistance', 'make_perceptual', 'classifier_kl', 'diff_augment',
            'to_signed', 'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step',
            'read_styleex_checkpoint', 'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx',
-           'load_styleex', 'image_grid', 'quick_metrics', 'plot_losses', 'pick_modconv', 'fit_styleex', 'train_styleex']
+           'load_styleex', 'image_grid', 'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex']
 
 # %% ../nbs/11_styleex.ipynb #413189db
 @dataclasses.dataclass
@@ -571,21 +572,6 @@ def plot_losses(metrics_path, out_path):
     return out_path
 
 # %% ../nbs/11_styleex.ipynb #86cda604
-def pick_modconv(G: Generator, batch: int = 8, device='cpu', reps: int = 2) -> bool:
-    "Time both modulated-convolution forms on `G` (forward + backward) and return `grouped` for the faster one."
-    w = torch.randn(batch, G.cfg.w_dim, device=device)
-    c = torch.zeros(batch, G.cfg.c_dim, device=device)
-    times = {}
-    for grouped in (False, True):
-        G.grouped = grouped
-        G(w, c).mean().backward()   # warm-up
-        t = time.perf_counter()
-        for _ in range(reps): G(w, c).mean().backward()
-        if device != 'cpu' and torch.cuda.is_available(): torch.cuda.synchronize()
-        times[grouped] = time.perf_counter() - t
-    G.zero_grad(set_to_none=True)
-    return min(times, key=times.get)
-
 class _BatchStream:
     "Step -> this process's image indices: one seeded permutation of the images per epoch, global batch sliced by rank."
     def __init__(self, n: int, global_batch: int, seed: int):
@@ -602,27 +588,22 @@ def _load_images(ds: CXRDataset, idx) -> torch.Tensor:
     a = np.stack([ds.read(int(i)) for i in idx])
     return torch.from_numpy(a.astype(np.float32) / np.float32(np.iinfo(a.dtype).max))[:, None]
 
-def _check_writable_out(out: Path):
-    if out.exists() and not out.is_dir(): raise ChexError(f'--out {out}: is a file; give a folder for the run')
-    probe = out if out.exists() else next((p for p in out.parents if p.exists()), None)
-    if probe is not None and not os.access(probe, os.W_OK): raise ChexError(f'--out {out}: {probe} is not writable')
-
 def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps: int = 10_000, resume: bool = False,
                 device: str = 'auto', threads: int = 0, checkpoint_every: int = 250, eval_every: int = 500,
                 progress: bool = True, log_every: int = 10, max_minutes: float = 0) -> Path:
     "Train StyleEx with `cfg` on the train split of `manifest`, for `classifiers` (checkpoint paths); returns `out/last.pt`."
-    out = Path(out)
     for k, v in dict(steps=steps, checkpoint_every=checkpoint_every, eval_every=eval_every, log_every=log_every).items():
-        if not isinstance(v, int) or v < 1: raise ChexError(f'--{k.replace("_", "-")} {v!r}: must be a positive whole number')
-    if threads < 0: raise ChexError(f'--threads {threads}: must be 0 (PyTorch default) or a positive number')
-    if max_minutes < 0: raise ChexError(f'--max-minutes {max_minutes}: must be >= 0 (0: no limit)')
-    _check_writable_out(out)
+        check_int(v, f'--{k.replace("_", "-")}', lo=1, what='a number of steps')
+    check_float(max_minutes, '--max-minutes', lo=0, what='minutes (0: no limit)')
+    check_int(threads, '--threads')
+    out = check_output(out, kind='folder', inputs=[p for p in ([manifest] if not isinstance(manifest, pd.DataFrame) else []) + list(
+        [classifiers] if isinstance(classifiers, (str, Path)) else classifiers or []) if not str(p).startswith('xrv:')])
     last = out/'last.pt'
     if last.exists() and not resume:
         raise ChexError(f'--out {out} already holds a run (last.pt); pass --resume to continue it or choose another --out')
     if resume and not last.exists():
         raise ChexError(f'--resume: {last} not found; start without --resume')
-    if threads: torch.set_num_threads(threads)
+    set_threads(threads)
     info = dist_.init_distributed(device)
     dev, rank, world = info.device, info.rank, info.world_size
     df = read_manifest(manifest) if not isinstance(manifest, pd.DataFrame) else manifest
