@@ -21,6 +21,7 @@ class Command:
     summary: str
     rename: dict = field(default_factory=dict)
     hide: tuple = ('progress',)
+    positional: tuple = ()   # required parameters given without an option name (e.g. explain IMAGE)
 
     def function(self):
         return getattr(importlib.import_module(f'chexplaining.{self.module}'), self.func)
@@ -38,6 +39,14 @@ COMMANDS = [
     Command('train-styleex', 'styleex', 'train_styleex', 'Train StyleEx: a StyleGAN2 + encoder conditioned on the classifier(s) to explain',
             rename={'overrides': 'set'}),
     Command('eval-styleex', 'quality', 'eval_styleex', 'Measure a StyleEx: reconstruction, classifier agreement, factor fidelity, FID'),
+    Command('attfind', 'explain', 'run_attfind', 'AttFind: the StyleSpace coordinates whose shift flips the classifier (exact or screened)'),
+    Command('eigenfind', 'explain', 'run_eigenfind', 'EigenFind: the StyleSpace eigen-directions that flip the classifier'),
+    Command('latent-shift', 'explain', 'run_latent_shift', 'Latent shift (Gifsplanation): per-image counterfactuals along the classifier gradient'),
+    Command('explain', 'explain', 'explain', 'Explain one image (PNG, JPEG or DICOM) with the attributes of a search',
+            positional=('image',)),
+    Command('reader-study', 'readerstudy', 'reader_study', 'Export a blinded reader study of attribute-search results: one self-contained HTML page (images inside) and its hidden key'),
+    Command('reader-analysis', 'readerstudy', 'reader_analysis', "Analyse reader-study answer files: per-attribute agreement, Fleiss' kappa between readers, the radiologist-style table",
+            positional=('answers',)),
 ]
 
 # %% ../nbs/90_cli.ipynb #a3a6ea68
@@ -65,7 +74,7 @@ def _base_type(ann):
         return _base_type(args[0]) if args else (str, False)
     return (ann if ann in (bool, int, float) else str), False
 
-def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None, hide=()):
+def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None, hide=(), positional=()):
     "Add one option per parameter of `func` to `parser`; returns {dest: parameter name}."
     rename, helps, dests = rename or {}, _param_help(func), {}
     for name, p in inspect.signature(func).parameters.items():
@@ -75,6 +84,9 @@ def add_function_args(parser: argparse.ArgumentParser, func, rename: dict = None
         if isinstance(p.default, (list, tuple)) and p.annotation is p.empty: typ, is_list = str, True
         required = p.default is p.empty
         h = helps.get(name, '').replace('%', '%%')  # argparse treats % as a format code
+        if name in positional:
+            parser.add_argument(name, type=typ, metavar=name.upper(), help=h, **({'nargs': '+'} if is_list else {}))
+            dests[name] = name; continue
         if typ is bool and not is_list:
             if p.default is True:
                 off = 'turn off ' + h[0].lower() + h[1:] if h else 'turn it off'   # the flag's help says what the flag does
@@ -118,7 +130,7 @@ def command_parser(cmd: Command) -> argparse.ArgumentParser:
     doc = inspect.getdoc(func) or cmd.summary
     p = _Parser(prog=f'chexplaining {cmd.name}', description=doc, formatter_class=argparse.RawDescriptionHelpFormatter,
                 epilog=f'Python: chexplaining.{cmd.module}.{cmd.func}')
-    add_function_args(p, func, cmd.rename, cmd.hide)
+    add_function_args(p, func, cmd.rename, cmd.hide, cmd.positional)
     return p
 
 _NP_SCALAR = re.compile(r'\bnp\.(?:u?int\d*|float\d*|bool_?|str_|complex\d*|longdouble)\(([^()]*)\)')

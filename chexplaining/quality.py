@@ -52,7 +52,7 @@ def conditioning_classifiers(sx: StyleEx, given: ExplainedClassifiers | None = N
         if given is None or given.c_dim != sx.config.network.c_dim: raise
         warn = 'the classifiers this StyleEx was trained for were not found; c comes from the classifiers given instead'
         log.warning(warn); return given, warn
-    if given is not None and [r['sha256'] for r in given.records] != [r['sha256'] for r in cond.records]:
+    if given is not None and not {r['sha256'] for r in given.records} <= {r['sha256'] for r in cond.records}:
         warn = (f"explaining {', '.join(given.names)} with a StyleEx trained for {', '.join(cond.names)}: "
                 'c comes from the classifiers it was trained for')
         log.warning(warn); return cond, warn

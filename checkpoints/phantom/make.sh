@@ -3,12 +3,12 @@
 #   bash checkpoints/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped
 # (train-styleex itself resumes from its last checkpoint). On 2 CPU cores: ~15 min of data and small models,
-# then 90 min of StyleEx training.
+# then 146 min of StyleEx training (on one core; 88 min gave 2,062 steps).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W=${1:-runs/phantom-models}
 D=$W/data
-STEPS=${STYLEEX_STEPS:-2062}
+STEPS=${STYLEEX_STEPS:-3413}
 mkdir -p "$W"
 [ -f "$D/phantom/manifest.csv" ] || chexplaining phantom --out "$D/phantom" --n 20000 --size 64 --seed 0
 [ -f "$D/phantom_shortcut/manifest.csv" ] || chexplaining phantom --out "$D/phantom_shortcut" --n 20000 --size 64 --seed 0 --shortcut pacemaker:Cardiomegaly:0.9

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The explanation runs on the shipped phantom models: AttFind, EigenFind and latent shift for the four classifiers,
+# with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 25 minutes on 2 cores.
+#   PHANTOM=path/to/phantom/manifest.csv OUT=runs/explain bash checkpoints/phantom/explain.sh
+# The phantom is the one the models were trained on: chexplaining phantom --n 20000 --size 64 --seed 0 --out data/phantom
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PHANTOM=${PHANTOM:-data/phantom/manifest.csv}
+OUT=${OUT:-runs/explain}
+N=${N:-100}
+CK=checkpoints/phantom
+common=(--styleex $CK/styleex.pt --manifest "$PHANTOM" --reader $CK/reader.pt --n-images "$N" --threads 1)
+run() {   # run CORE CLASSIFIER [variants]
+  local core=$1 c=$2 variants=${3:-}
+  taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind_$c"        # StyleEx: t = 1
+  taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind_$c"      # the paper: d = 5 (w units)
+  taskset -c "$core" chexplaining latent-shift "${common[@]}" --classifier $CK/$c.pt --out "$OUT/shift_$c"
+  if [ -n "$variants" ]; then   # the shortcut pair: larger edits too
+    taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind-t2.5_$c" --t 2.5   # the paper's code
+    taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind-sd3_$c" --step 3 --step-unit sd
+  fi
+}
+mkdir -p "$OUT"
+(run 0 cardiomegaly variants; run 0 pleural_effusion) > "$OUT/lane0.log" 2>&1 &
+(run 1 cardiomegaly_shortcut variants; run 1 atelectasis) > "$OUT/lane1.log" 2>&1 &
+wait
+echo "done: $OUT"
