@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_styleex.ipynb #0bb2f762
 from __future__ import annotations
-import os, io, json, math, time, copy, dataclasses, hashlib
+import os, io, json, math, time, copy, dataclasses, hashlib, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .core import (ChexError, log, atomic_torch_save, atomic_save_json, atomic_write, file_sha256, seed_everything,
                                get_device, code_version, from_dict, check_int, check_float, check_output, set_threads,
-                               progress as _progress)
+                               output_lock, sweep_leftovers, progress as _progress)
 from .schema import read_manifest, manifest_hash
 from .dataset import CXRDataset, build_cache
 from .classifier import load_classifier, positive_probability
@@ -722,8 +722,12 @@ def train_styleex(
 ) -> Path:
     "Train a classifier-conditioned StyleGAN2 with encoder (StyleEx) for the given classifier(s); returns the run's last.pt."
     cfg = make_config(config, overrides)
-    return fit_styleex(cfg, manifest, classifier, out, root=root, steps=steps, resume=resume, device=device, threads=threads,
-                       checkpoint_every=checkpoint_every, eval_every=eval_every, progress=progress, max_minutes=max_minutes)
+    out = check_output(out, kind='folder', example='runs/styleex')
+    main = int(os.environ.get('RANK', '0') or 0) == 0   # under torchrun only rank 0 writes, so only it holds the lock
+    with output_lock(out) if main else contextlib.nullcontext():
+        if main and out.is_dir(): sweep_leftovers(out, owned=True)   # temporary files of a run killed mid-write
+        return fit_styleex(cfg, manifest, classifier, out, root=root, steps=steps, resume=resume, device=device, threads=threads,
+                           checkpoint_every=checkpoint_every, eval_every=eval_every, progress=progress, max_minutes=max_minutes)
 
 # %% ../nbs/11_styleex.ipynb #729bb0e6
 def _ddp_check_gradients(manifest, classifiers, out, world: int):
