@@ -263,9 +263,9 @@ def run_attfind(
     split: str = 'test',  # split to search
     n_images: int = 200,  # images not assigned to the target to search (0: all of the split)
     top_k: int = 8,  # attributes to choose
-    mode: str = 'screened',  # exact (every coordinate) or screened (first-order ranking, best --m evaluated exactly)
-    m: int = 64,  # screened mode: attributes evaluated exactly
-    t: float = 1.0,  # shift towards the dataset bound: s + t (bound - s) (StyleEx: 1; the paper's code: 2.5)
+    mode: str = 'screened',  # exact (every coordinate) or screened (first-order ranking, the best --evaluate evaluated exactly)
+    evaluate: int = 64,  # screened mode: how many of the best-ranked attributes are evaluated exactly (M)
+    shift: float = 1.0,  # t, the shift towards the dataset bound: s + t (bound - s) (StyleEx: 1; the paper's code: 2.5)
     threshold: float = 0.5,  # an image is explained when its probability crosses this
     unstable: float = 0.0,  # drop images flipped by more than this share of the evaluated attributes (0: keep all)
     n_bounds: int = 2000,  # images of the split whose styles give the dataset minimum and maximum (0: the searched images only)
@@ -280,7 +280,7 @@ def run_attfind(
     "AttFind: the StyleSpace coordinates whose shift towards the dataset bound flips the classifier."
     check_int(n_bounds, '--n-bounds', lo=0, what='a number of images (0: the searched images only)')
     return run_search('attfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
-                      batch=batch, device=device, threads=threads, progress=progress, mode=mode, m=m, t=t, threshold=threshold,
+                      batch=batch, device=device, threads=threads, progress=progress, mode=mode, m=evaluate, t=shift, threshold=threshold,
                       unstable=unstable, n_bounds=n_bounds)
 
 def run_eigenfind(

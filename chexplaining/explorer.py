@@ -305,7 +305,7 @@ class Explorer:
 
 # %% ../nbs/18_explorer.ipynb #aa5fe66e
 SEARCH_FOLDERS = ('attfind', 'eigenfind', 'shift')   # <method>_<classifier> folder prefixes, as explain.sh names them
-QUICK_SEARCH = {'attfind': dict(n_images=8, m=16, top_k=4, n_bounds=0), 'eigenfind': dict(n_images=8, top_k=4, n_directions=10),
+QUICK_SEARCH = {'attfind': dict(n_images=8, evaluate=16, top_k=4, n_bounds=0), 'eigenfind': dict(n_images=8, top_k=4, n_directions=10),
                 'shift': dict(n_images=8)}
 
 def find_attributes(explanations, classifier, methods=SEARCH_FOLDERS) -> list[Path]:

@@ -245,10 +245,10 @@ def attfind(sx: StyleEx, explained: Explained, enc: Encoded, mode: str = 'screen
             batch: int = 256, show: bool = False) -> SearchResult:
     "AttFind on encoded images `enc`: the top-`k` StyleSpace attributes that raise `explained`'s probability."
     check_choice(mode, '--mode', ['exact', 'screened'])
-    check_float(t, '--t', lo=0, lo_open=True, what='the shift towards the bound')
+    check_float(t, '--shift', lo=0, lo_open=True, what='the shift t towards the bound')
     check_float(threshold, '--threshold', lo=0, hi=1, lo_open=True)
     check_float(unstable, '--unstable', lo=0, hi=1, what='a share of attributes (0: keep every image)')
-    check_int(m, '--m', lo=1, what='a number of screened attributes')
+    check_int(m, '--evaluate', lo=1, what='a number of attributes evaluated exactly')
     G = sx.G
     t0, counter = time.time(), {'images': 0}
     lo, hi = style_bounds(enc.styles if bounds_from is None else bounds_from)

@@ -16,7 +16,7 @@ run() {   # run CORE CLASSIFIER [variants]
   taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind_$c"      # the paper: d = 5 (w units)
   taskset -c "$core" chexplaining latent-shift "${common[@]}" --classifier $CK/$c.pt --out "$OUT/shift_$c"
   if [ -n "$variants" ]; then   # the shortcut pair: larger edits too
-    taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind-t2.5_$c" --t 2.5   # the paper's code
+    taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind-t2.5_$c" --shift 2.5   # the paper's code
     taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind-sd3_$c" --step 3 --step-unit sd
   fi
 }
