@@ -408,7 +408,7 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
         g_real, = torch.autograd.grad(d_real.float().sum(), xr, create_graph=True)
         r1 = g_real.square().sum(dim=[1, 2, 3]).mean()
         d_loss = d_loss + r1 * (cfg.r1_gamma / 2) * cfg.r1_interval
-        logs['r1'] = float(r1)
+        logs['r1'] = float(r1.detach())
     d_loss.backward()
     _allreduce_grads(D)
     opts['D'].step()
