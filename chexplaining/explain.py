@@ -370,20 +370,23 @@ def explain(
     rows = attrs['attributes'][:top]
     if not rows: raise ChexError(f'{attributes}: the search chose no attribute; nothing to apply')
     enc = encode_images(sx, cond, explained, x.to(dev))
-    cfs, ps = [], []
+    cfs, ps, los = [], [], []
     for r in rows:
         cf = counterfactuals(sx, enc, r, 1.0, explained)
-        with torch.no_grad(): ps.append(float(explained(cf.to(dev)).cpu()[0]))
+        with torch.no_grad(): ps.append(float(explained(cf.to(dev)).cpu()[0])); los.append(float(explained.log_odds(cf.to(dev)).cpu()[0]))
         cfs.append(cf[0, 0])
+    rec = counterfactuals(sx, enc, rows[0], 0.0, explained)[0, 0]
+    with torch.no_grad(): lo_rec = float(explained.log_odds(rec[None, None].to(dev)).cpu()[0])
+    # the log-odds show how far an attribute moves a confident classifier even when the probability stays near 0 or 1
     res = {'image': name, 'target': attrs['target'], 'method': attrs['method'], 'p_original': float(enc.p_x[0]),
-           'p_reconstruction': float(enc.p_rec[0]),
-           'attributes': [{'rank': r.get('rank'), 'id': r.get('id'), 'p_after': p, 'change': p - float(enc.p_rec[0])} for r, p in zip(rows, ps)],
+           'p_reconstruction': float(enc.p_rec[0]), 'log_odds_reconstruction': lo_rec,
+           'attributes': [{'rank': r.get('rank'), 'id': r.get('id'), 'p_after': p, 'change': p - float(enc.p_rec[0]),
+                           'log_odds_after': lo, 'log_odds_change': lo - lo_rec} for r, p, lo in zip(rows, ps, los)],
            'warnings': warns}
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    rec = counterfactuals(sx, enc, rows[0], 0.0, explained)[0, 0]
     panels = [(x[0, 0].cpu(), f'original\np={res["p_original"]:.2f}'), (rec, f'reconstruction\np={res["p_reconstruction"]:.2f}')]
-    panels += [(c, f"#{r.get('rank')} {r.get('id')}\np={p:.2f}") for c, r, p in zip(cfs, rows, ps)]
+    panels += [(c, f"#{r.get('rank')} {r.get('id')}\np={p:.2f}  Δlog-odds {lo - lo_rec:+.1f}") for c, r, p, lo in zip(cfs, rows, ps, los)]
     cols = min(5, len(panels)); nrow = math.ceil(len(panels) / cols)
     fig, axes = plt.subplots(nrow, cols, figsize=(2.2 * cols, 2.4 * nrow), squeeze=False)
     for ax in axes.flat: ax.axis('off')
