@@ -247,6 +247,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                     res.info['ground_truth'] = gt['summary']
                     atomic_save_json(result_record(res, sx, explained, crec, manifest, root, split, warn), tmp/'attributes.json')
             log.info(res.summary() + f' -> {out}')
+        dist_.barrier()   # leave together: a process leaving while rank 0 still writes can abort the group
     finally:
         lock.close()
         dist_.cleanup() if info.distributed else None

@@ -700,7 +700,7 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
             stopped_early = True
             log.info(f'stopping at step {done} after --max-minutes {max_minutes}; continue with --resume'); break
     bar.close()
-    dist_.cleanup() if world > 1 else None
+    if world > 1: dist_.barrier(); dist_.cleanup()   # leave together: a process leaving while another still writes can abort
     return last
 
 # %% ../nbs/11_styleex.ipynb #baa8b3a4
@@ -749,4 +749,4 @@ def _ddp_check_gradients(manifest, classifiers, out, world: int):
     if info.rank == 0:
         torch.save({f'{k}.{n}': p.grad.clone() for k in 'GDE' for n, p in getattr(models, k).named_parameters() if p.grad is not None},
                    Path(out)/f'grads_{world}.pt')
-    dist_.cleanup()
+    dist_.barrier(); dist_.cleanup()
