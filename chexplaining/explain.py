@@ -180,14 +180,11 @@ def write_attribute_figures(res: SearchResult, sx: StyleEx, explained: Explained
         sel = _pick_examples(res, int(row.attribute), n_show)
         enc = res.encoded.subset(sel)
         per = {k: v[sel] for k, v in res.per_image.items()} if res.per_image else None
-        rec = counterfactuals(sx, enc, row, 0.0, explained, per)
-        cf = counterfactuals(sx, enc, row, 1.0, explained, per)
-        with torch.no_grad(): p_cf = explained(cf.to(sx.G.const.device)).cpu()
-        title = f"{res.method} {res.target}: #{int(row['rank'])} {row['id']}  (mean effect {row['mean_effect']:+.3f}, explains {int(row['n_explained'])})"
-        counterfactual_figure(x_of(enc.index), rec, cf, enc.p_x, enc.p_rec, p_cf, title, folder/f"attribute_{int(row['rank']):02d}.png")
-        amounts = torch.linspace(0, 1, frames)
-        sw = torch.stack([counterfactuals(sx, enc, row, float(a), explained, per) for a in amounts])
+        # the sweep runs from the reconstruction (amount 0) to the counterfactual (amount 1): the grid reuses its ends
+        sw = torch.stack([counterfactuals(sx, enc, row, float(a), explained, per) for a in torch.linspace(0, 1, frames)])
         with torch.no_grad(): ps = torch.stack([explained(f.to(sx.G.const.device)).cpu() for f in sw])
+        title = f"{res.method} {res.target}: #{int(row['rank'])} {row['id']}  (mean effect {row['mean_effect']:+.3f}, explains {int(row['n_explained'])})"
+        counterfactual_figure(x_of(enc.index), sw[0], sw[-1], enc.p_x, enc.p_rec, ps[-1], title, folder/f"attribute_{int(row['rank']):02d}.png")
         sweep_gif(sw, ps, folder/f"attribute_{int(row['rank']):02d}.gif")
 
 METHODS = {'attfind': attfind, 'eigenfind': eigenfind, 'latent-shift': latent_shift}

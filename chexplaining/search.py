@@ -415,7 +415,12 @@ def counterfactuals(sx: StyleEx, enc: Encoded, attribute, amount: float = 1.0, e
     a, G, dev = _attr(attribute), sx.G, sx.G.const.device
     kind = a.get('kind')
     outs = []
-    if kind == 'style':
+    if kind not in ('style', 'eigen', 'shift'):
+        raise ChexError(f"attribute {a.get('id', a)!r}: unknown kind {kind!r} (expected style, eigen or shift)")
+    if amount == 0:   # the reconstruction, whatever the attribute (no direction or gradient to compute)
+        for lo, hi in _batches(len(enc), batch):
+            outs.append(to_unit(G.synthesize(G.unflatten_styles(enc.styles[lo:hi].to(dev)))).clamp(0, 1).cpu())
+    elif kind == 'style':
         j, t, bound = int(a['coordinate']), float(a.get('t', 1.0)), float(a['bound'])
         for lo, hi in _batches(len(enc), batch):
             s = enc.styles[lo:hi].clone().to(dev)
@@ -434,8 +439,6 @@ def counterfactuals(sx: StyleEx, enc: Encoded, attribute, amount: float = 1.0, e
         for lo, hi in _batches(len(enc), batch):
             w = enc.ws[lo:hi] + amount * dist[lo:hi].reshape(-1, 1, 1) * grad[lo:hi]
             outs.append(to_unit(G(w.to(dev), enc.c[lo:hi].to(dev))).clamp(0, 1).cpu())
-    else:
-        raise ChexError(f"attribute {a.get('id', a)!r}: unknown kind {kind!r} (expected style, eigen or shift)")
     return torch.cat(outs) if outs else torch.empty(0, 1, sx.resolution, sx.resolution)
 
 @torch.no_grad()
