@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_search.ipynb #f7d6d117
 from __future__ import annotations
-import json, math, time
+import json, math, time, weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,13 +286,20 @@ def attfind(sx: StyleEx, explained: Explained, enc: Encoded, mode: str = 'screen
     return SearchResult('attfind', explained.target, table, cand, eff, enc, info)
 
 # %% ../nbs/14_search.ipynb #74863561
+_EIGEN = weakref.WeakKeyDictionary()   # generator -> (weights' identity and versions, result)
+
 def eigen_directions(G: Generator) -> tuple[torch.Tensor, torch.Tensor]:
     "(directions `(w_dim, w_dim)`, one per row, by decreasing singular value; the singular values) of the stacked conv affines."
-    w_dim = G.cfg.w_dim
-    A = torch.cat([m.affine.weight[:, :w_dim] * m.affine.weight_gain for m in G.steps if m.kind == 'conv']).detach()
+    affines = [m.affine for m in G.steps if m.kind == 'conv']
+    key = tuple((a.weight.data_ptr(), a.weight._version) for a in affines)   # an in-place change of a weight (training, loading) recomputes
+    hit = _EIGEN.get(G)
+    if hit is not None and hit[0] == key: return hit[1]
+    A = torch.cat([a.weight[:, :G.cfg.w_dim] * a.weight_gain for a in affines]).detach()
     _, S, Vh = torch.linalg.svd(A.double().cpu(), full_matrices=False)
     sign = torch.sign(Vh.gather(1, Vh.abs().argmax(1, keepdim=True)))
-    return (Vh * sign).float(), S.float()
+    res = ((Vh * sign).float(), S.float())
+    _EIGEN[G] = (key, res)   # applying eigen attributes (sweeps, explorer sliders) needs it on every call
+    return res
 
 # %% ../nbs/14_search.ipynb #897d409b
 @torch.no_grad()
