@@ -208,7 +208,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
     lock = _lock_output(out, info)   # rank 0 holds the output's lock for the whole run; leftovers of a killed run are swept
     try:
         sx, cond, explained, warn, crec = load_explainer(styleex, classifier, target, dev)
-        if dist_.is_main(): CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')   # rank 0 builds the cache
+        ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto') if dist_.is_main() else None   # rank 0 builds the cache
         dist_.barrier()
         t0 = time.time()
         enc = search_images(sx, cond, explained, manifest, root, split, n_images, seed, show=show)
@@ -225,7 +225,6 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
         res.info['seconds_with_encoding'] = time.time() - t0
         if warn: res.info['warning'] = warn
         if dist_.is_main():
-            ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
             pos = {int(r): i for i, r in enumerate(ds.df.index)}
             x_of = lambda idx: torch.stack([ds[pos[int(i)]]['img'] for i in idx])
             with publish_folder(out) as tmp:
