@@ -118,7 +118,7 @@ def plot_factor_effects(effects: pd.DataFrame, table: pd.DataFrame, title: str, 
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format='png')
+        fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip('.') or 'png')   # .pdf for papers
     plt.close(fig)
 
 def write_ground_truth(gt: dict, folder):

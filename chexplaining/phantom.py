@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .core import (ChexError, stable_unit_hash, atomic_save_json, code_version, progress as _progress, check_int,
                                check_output, check_memory, check_space, output_lock, sweep_leftovers, publish_folder)
-from .schema import FINDINGS, write_manifest
+from .schema import FINDINGS, SPLITS, write_manifest
 
 # %% auto #0
 __all__ = ['FACTORS', 'FACTOR_NAMES', 'DEFAULT_FACTORS', 'LABEL_RULES', 'DEVICES', 'DEVICE_BASE_RATE', 'phantom_noise_seed',
@@ -431,11 +431,11 @@ def _png_bytes(a: np.ndarray) -> bytes:
     Image.fromarray(a, mode='L').save(b, format='PNG', compress_level=6)
     return b.getvalue()
 
-def _render_range(out, rows, start, size, seed, batch):
-    "Render and write images `start` .. `start + len(rows) - 1` (one worker's share); returns how many."
+def _render_range(out, rows, index, size, seed, batch):
+    "Render and write the images of `rows`, numbered `index` (one worker's share); returns how many."
     for b0 in range(0, len(rows), batch):
         chunk = rows[b0:b0 + batch]
-        idx = range(start + b0, start + b0 + len(chunk))
+        idx = index[b0:b0 + len(chunk)]
         noise = np.stack([_noise(phantom_noise_seed(seed, i), size) for i in idx])
         for i, a in zip(idx, to_uint8(_render_batch(_factor_arrays(chunk), size, noise))):
             (Path(out) / _image_path(i)).write_bytes(_png_bytes(a))
@@ -468,11 +468,15 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
                  seed: int = 0,              # random seed: the same seed gives the same bytes
                  shortcuts: list[str] = (),  # DEVICE:FINDING:P, e.g. pacemaker:Cardiomegaly:0.9 puts a pacemaker in 9 of 10 positives and 1 of 10 others
                  workers: int = 0,           # rendering threads (0: up to 4, one per CPU); the output does not depend on it
+                 splits: list[str] = (),     # render only these splits (train, val, test; default all): the same patients, images and splits as the whole phantom
                  progress: bool = True,      # show a progress bar
                 ) -> pd.DataFrame:
     "Render `n` synthetic frontal chest radiographs with known factors into `out/images/` and write `out/manifest.csv`."
     n, size, seed = check_int(n, '--n'), _check_size(size), check_int(seed, '--seed')
     workers = check_int(workers, '--workers')
+    bad = [s for s in splits or () if s not in SPLITS]
+    if bad: raise ChexError(f'--splits {" ".join(map(str, splits))}: {bad[0]!r} is not a split; choose among {", ".join(SPLITS)}')
+    splits = [s for s in SPLITS if s in set(splits or ())]
     sc = _parse_shortcuts(shortcuts)
     out = check_output(out, '--out', 'folder')
     if out.is_symlink(): out = Path(os.path.realpath(out))   # replace the folder it points to, not the link
@@ -483,31 +487,34 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
         sweep_leftovers(out.parent, [out.name])
         _check_replaceable(out)
         with publish_folder(out) as build:   # built beside `out`, put in place whole only when complete
-            df = _render_phantom(build, n, size, seed, sc, workers, progress)
+            df = _render_phantom(build, n, size, seed, sc, workers, progress, splits)
     return df
 
-def _render_phantom(folder: Path, n, size, seed, sc, workers, progress) -> pd.DataFrame:
+def _render_phantom(folder: Path, n, size, seed, sc, workers, progress, splits=()) -> pd.DataFrame:
     (folder/'images').mkdir()
     pf = phantom_factors(n, seed, sc)
-    rows = pf.to_dict('records')
+    pids = [f'phantom{seed}_{i:06d}' for i in range(n)]
+    split = _split(pids)
+    keep = np.flatnonzero(np.isin(split, splits)) if splits else np.arange(n)   # factors are drawn for all: the kept images are unchanged
+    all_rows = pf.to_dict('records')
+    rows, n_out = [all_rows[i] for i in keep], len(keep)
     batch = max(1, min(64, 2 ** 18 // size ** 2))
     step = batch * 4
     workers = workers or min(4, os.cpu_count() or 1)
-    bar = _progress(total=n, desc='phantom', unit='img', disable=not progress)
+    bar = _progress(total=n_out, desc='phantom', unit='img', disable=not progress)
+    share = lambda s0: _render_range(folder, rows[s0:s0 + step], keep[s0:s0 + step], size, seed, batch)
     try:
         if workers == 1:
-            for s0 in range(0, n, step): bar.update(_render_range(folder, rows[s0:s0 + step], s0, size, seed, batch))
+            for s0 in range(0, n_out, step): bar.update(share(s0))
         else:
             from concurrent.futures import ThreadPoolExecutor   # NumPy and PNG encoding release the GIL
             with ThreadPoolExecutor(workers) as ex:
-                for k in ex.map(lambda s0: _render_range(folder, rows[s0:s0 + step], s0, size, seed, batch), range(0, n, step)):
-                    bar.update(k)
+                for k in ex.map(share, range(0, n_out, step)): bar.update(k)
     finally: bar.close()
-    pids = [f'phantom{seed}_{i:06d}' for i in range(n)]
     meta = pd.DataFrame({'image': [_image_path(i) for i in range(n)], 'patient_id': pids, 'study_id': [f'{p}_s1' for p in pids],
-                         'view': pf['view'], 'frontal': 1, 'split': _split(pids), 'sex': pf['sex'], 'age': pf['age']})
-    df = pd.concat([meta, phantom_labels(pf), pf[FACTOR_NAMES]], axis=1)
-    atomic_save_json({'n': n, 'size': size, 'seed': seed, 'shortcuts': [str(s) for s in sc],
+                         'view': pf['view'], 'frontal': 1, 'split': split, 'sex': pf['sex'], 'age': pf['age']})
+    df = pd.concat([meta, phantom_labels(pf), pf[FACTOR_NAMES]], axis=1).iloc[keep].reset_index(drop=True)
+    atomic_save_json({'n': n, 'size': size, 'seed': seed, 'shortcuts': [str(s) for s in sc], 'splits': list(splits) or list(SPLITS),
                       'label_rules': {k: {'rule': v[0], 'threshold': v[1], 'uncertain_band': v[2]} for k, v in LABEL_RULES.items()},
                       'device_base_rate': DEVICE_BASE_RATE, 'chexplaining': code_version()}, folder/'phantom.json')
     write_manifest(df, folder/'manifest.csv')

@@ -567,7 +567,7 @@ def plot_losses(metrics_path, out_path):
     for ax in axes:
         if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7)
     fig.tight_layout()
-    with atomic_write(out_path, 'wb') as f: fig.savefig(f, format='png', dpi=100)
+    with atomic_write(out_path, 'wb') as f: fig.savefig(f, format=Path(out_path).suffix.lstrip('.') or 'png', dpi=100)   # .pdf for papers
     plt.close(fig)
     return out_path
 

@@ -12,5 +12,6 @@ cp "$W/cls_cardiomegaly_shortcut/best.pt" cardiomegaly_shortcut.pt
 cp "$W/reader/best.pt" reader.pt
 cp "$W/styleex/inference.pt" styleex.pt
 cp "$W/styleex/quality.json" styleex_quality.json
+cp "$W/styleex/metrics.jsonl" styleex_metrics.jsonl
 sha256sum cardiomegaly.pt pleural_effusion.pt atelectasis.pt cardiomegaly_shortcut.pt reader.pt styleex.pt > SHA256SUMS
 du -ch *.pt | tail -1
