@@ -107,6 +107,7 @@ def plot_factor_effects(effects: pd.DataFrame, table: pd.DataFrame, title: str, 
     lim = max(0.5, float(np.nanmax(np.abs(v))) if v.size else 1)
     fig, ax = plt.subplots(figsize=(0.42 * len(cols) + 2.8, 0.38 * len(effects) + 1.8))
     im = ax.imshow(v, cmap='RdBu_r', vmin=-lim, vmax=lim, aspect='auto')
+    ax.grid(False)   # a seaborn/matplotlib style with grid lines would draw them across the cells
     ax.set_xticks(range(len(cols))); ax.set_xticklabels(cols, rotation=60, ha='right', fontsize=7)
     ax.set_yticks(range(len(effects))); ax.set_yticklabels([f'#{r} {i}' for r, i in zip(table['rank'], effects.index)], fontsize=7)
     for lab in ax.get_xticklabels():
@@ -114,11 +115,11 @@ def plot_factor_effects(effects: pd.DataFrame, table: pd.DataFrame, title: str, 
     for r, d in enumerate(table.dominant_factor):
         c = list(effects.columns).index(d)
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, lw=1.6, ec='black'))
-    fig.colorbar(im, ax=ax, label='mean change (factor SDs)', fraction=0.03)
+    fig.colorbar(im, ax=ax, label='mean change\n(factor SDs)', fraction=0.03)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip('.') or 'png')   # .pdf for papers
+        fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip('.') or 'png', bbox_inches='tight')   # .pdf for papers
     plt.close(fig)
 
 def write_ground_truth(gt: dict, folder):
