@@ -3,7 +3,8 @@
 Prints, for the generator at the widths of NVlabs stylegan2-ada-pytorch's 64 px reference (channel_base 4096,
 channel_max 256, w_dim 256, 4 mapping layers) and at the phantom-cpu widths, forward and forward+backward
 milliseconds per image for both forms of the modulated convolution (grouped: one weight per image; non-grouped:
-activations scaled), and their ratio; then training images per second of a full StyleEx step (E+G, path length, D,
+activations scaled) and, on the CPU, for the non-grouped form with channels-last activations (the CPU default), and
+their ratios; then training images per second of a full StyleEx step (E+G, path length, D,
 R1, EMA; random classifiers) for the phantom-cpu and paper presets.
 
     python benchmarks/bench_styleex.py [--threads N] [--batch 16] [--paper-batch 4] [--steps 4] [--device auto]
@@ -23,10 +24,10 @@ def sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize()
 
 
-def time_generator(net: NetworkConfig, grouped: bool, batch: int, dev, reps: int = 3):
+def time_generator(net: NetworkConfig, grouped: bool, batch: int, dev, reps: int = 3, channels_last: bool = False):
     torch.manual_seed(0)
     G = Generator(net).to(dev)
-    G.grouped = grouped
+    G.grouped, G.channels_last = grouped, channels_last
     w = torch.randn(batch, net.w_dim, device=dev)
     c = torch.randn(batch, net.c_dim, device=dev)
     with torch.no_grad():
@@ -41,7 +42,7 @@ def time_generator(net: NetworkConfig, grouped: bool, batch: int, dev, reps: int
     return fwd, fb, count_parameters(G)
 
 
-def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int = 4):
+def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int = 4, channels_last=None):
     cfg = make_config(preset, [f'batch={batch}', f'network.mbstd_group={min(4, batch)}'], c_dim=2 * n_classifiers)
     S = cfg.network.resolution
     torch.manual_seed(0)
@@ -49,6 +50,7 @@ def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int =
     clf = ExplainedClassifiers(models, [{'path': '-', 'sha256': None, 'target': f'finding{i}', 'size': S} for i in range(n_classifiers)]).to(dev)
     m = StyleExModels(cfg.network).to(dev)
     m.G.grouped = m.G_ema.grouped = dev.type == 'cuda'
+    m.G.channels_last = m.G_ema.channels_last = channels_last   # None: the device default
     perc = make_perceptual('classifier', clf).to(dev)
     opts = {k: torch.optim.Adam(getattr(m, k).parameters(), lr=1e-3, betas=(0., 0.99)) for k in 'GDE'}
     x = torch.rand(batch, 1, S, S, device=dev)
@@ -79,13 +81,20 @@ def main():
     for label, net in [('NVlabs 64 px reference widths', NetworkConfig(resolution=64, z_dim=256, w_dim=256, c_dim=8, mapping_layers=4,
                                                                        channel_base=4096, channel_max=256)),
                        ('phantom-cpu widths', make_config('phantom-cpu', c_dim=8).network)]:
-        r = {g: time_generator(net, g, a.batch, dev) for g in (False, True)}
-        print(f'{label} ({r[False][2] / 1e6:.2f} M parameters)')
-        for g in (False, True):
-            print(f'  {"grouped    " if g else "non-grouped"}  forward {r[g][0]:7.2f}  forward+backward {r[g][1]:7.2f}')
-        print(f'  grouped / non-grouped time: forward {r[True][0] / r[False][0]:.2f}x, forward+backward {r[True][1] / r[False][1]:.2f}x')
+        forms = {'non-grouped, channels-last': (False, True), 'non-grouped': (False, False), 'grouped': (True, False)}
+        if dev.type != 'cpu': forms = {k: v for k, v in forms.items() if not v[1]}   # channels-last is the CPU default only
+        r = {k: time_generator(net, g, a.batch, dev, channels_last=cl) for k, (g, cl) in forms.items()}
+        print(f'{label} ({r["grouped"][2] / 1e6:.2f} M parameters)')
+        for k in forms:
+            print(f'  {k:27s} forward {r[k][0]:7.2f}  forward+backward {r[k][1]:7.2f}')
+        print(f'  grouped / non-grouped time: forward {r["grouped"][0] / r["non-grouped"][0]:.2f}x, '
+              f'forward+backward {r["grouped"][1] / r["non-grouped"][1]:.2f}x')
+        if 'non-grouped, channels-last' in r:
+            cl = r['non-grouped, channels-last']
+            print(f'  non-grouped NCHW / channels-last time: forward {r["non-grouped"][0] / cl[0]:.2f}x, '
+                  f'forward+backward {r["non-grouped"][1] / cl[1]:.2f}x')
         if label.startswith('NVlabs') and dev.type == 'cpu':
-            best_f, best_fb = min(r[g][0] for g in r), min(r[g][1] for g in r)
+            best_f, best_fb = min(v[0] for v in r.values()), min(v[1] for v in r.values())
             print(f'  vs the NVlabs reference ops measured on the dev machine (42 / 131 ms): {42 / best_f:.2f}x / {131 / best_fb:.2f}x faster')
     print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
     pb = a.paper_batch or (32 if dev.type == 'cuda' else 4)
@@ -93,6 +102,9 @@ def main():
         ips, per, params = time_training(preset, b, a.steps, dev)
         print(f'{preset:12s} batch {b:3d}: {ips:7.2f} images/s ({per:.2f} s/step); parameters G {params["G"] / 1e6:.2f} M, '
               f'D {params["D"] / 1e6:.2f} M, E {params["E"] / 1e6:.2f} M')
+        if dev.type == 'cpu' and preset == 'phantom-cpu':   # the same step with the generator's activations in NCHW
+            ips0, per0, _ = time_training(preset, b, a.steps, dev, channels_last=False)
+            print(f'{"":12s} generator NCHW: {ips0:7.2f} images/s ({per0:.2f} s/step): channels-last is {ips / ips0:.2f}x faster')
 
 
 if __name__ == '__main__':

@@ -194,6 +194,7 @@ class Generator(nn.Module):
         self.ws_index = ws_index
         self.n_ws = n_conv + 1
         self.grouped: bool | None = None   # modulated-conv form; None: the faster one for the device
+        self.channels_last: bool | None = None   # NHWC activations; None: on the CPU with the non-grouped form
 
     @property
     def style_dims(self) -> list[int]: return [m.in_channels for m in self.steps]
@@ -232,10 +233,12 @@ class Generator(nn.Module):
         x, img = self.initial_state(B, styles[0].device, styles[0].dtype) if state is None else state
         states = []
         stop = len(self.steps) if stop is None else stop
+        cl = self.channels_last if self.channels_last is not None else (self.grouped is not True and styles[0].device.type == 'cpu')
         for k in range(start, stop):
             m = self.steps[k]
             if return_states: states.append((x, img))
             if m.kind == 'conv':
+                if cl: x = x.contiguous(memory_format=torch.channels_last)   # no-op once it is; a cached state may not be
                 x = m(x, styles[k], noise_mode, self.grouped)
             else:
                 y = m(x, styles[k], noise_mode, self.grouped)

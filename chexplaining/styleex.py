@@ -427,8 +427,9 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     with torch.no_grad():
         for pe, p in zip(models.G_ema.parameters(), G.parameters()): pe.copy_(p.detach().lerp(pe, beta))
         for be, b in zip(models.G_ema.buffers(), G.buffers()): be.copy_(b)
-    logs.update(loss=float(loss), adv_g=float(adv), l1=float(l1), perceptual=float(perc), cycle=float(cyc), kl=float(kl),
-                d=float(d_loss), d_real=float(d_real.float().mean()), w_kl=w_kl)
+    f = lambda t: float(t.detach()) if torch.is_tensor(t) else float(t)   # logged values, outside the graph
+    logs.update(loss=f(loss), adv_g=f(adv), l1=f(l1), perceptual=f(perc), cycle=f(cyc), kl=f(kl),
+                d=f(d_loss), d_real=f(d_real.float().mean()), w_kl=w_kl)
     return logs
 
 # %% ../nbs/11_styleex.ipynb #8fe853ce
