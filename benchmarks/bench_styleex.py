@@ -93,14 +93,13 @@ def main():
               f'forward+backward {r["grouped"][1] / r["non-grouped"][1]:.2f}x')
         if 'non-grouped, channels-last' in r:
             cl = r['non-grouped, channels-last']
-            print(f'  non-grouped NCHW / channels-last time: forward {r["non-grouped"][0] / cl[0]:.2f}x, '
-                  f'forward+backward {r["non-grouped"][1] / cl[1]:.2f}x')
-        if label.startswith('NVlabs') and dev.type == 'cpu' and 'non-grouped, channels-last' in r:
-            # NVlabs' code is not here to run in this process: its 42 / 131 ms were measured on the dev machine on a day
-            # this generator's NCHW non-grouped form took 46.6 / 145 ms there (0.90x); machines differ, ratios carry over
             gf, gfb = r['non-grouped'][0] / cl[0], r['non-grouped'][1] / cl[1]
-            print(f'  vs NVlabs reference ops (42 / 131 ms on the dev machine, where the NCHW form took 46.6 / 145 ms): '
-                  f'about {42 / 46.6 * gf:.2f}x / {131 / 145 * gfb:.2f}x faster (the channels-last gain measured here x that ratio)')
+            print(f'  non-grouped NCHW / channels-last time: forward {gf:.2f}x, forward+backward {gfb:.2f}x')
+            if label.startswith('NVlabs'):
+                # NVlabs' code is not here to run in this process: its 42 / 131 ms were measured on the dev machine on a
+                # day this generator's NCHW non-grouped form took 46.6 / 145 ms there (0.90x); ratios carry over machines
+                print(f'  vs NVlabs reference ops (42 / 131 ms on the dev machine, where the NCHW form took 46.6 / 145 ms): '
+                      f'about {42 / 46.6 * gf:.2f}x / {131 / 145 * gfb:.2f}x faster (the channels-last gain measured here x that ratio)')
     print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
     pb = a.paper_batch or (32 if dev.type == 'cuda' else 4)
     for preset, b in (('phantom-cpu', a.batch),) + ((() if a.no_paper else (('paper', pb),))):
