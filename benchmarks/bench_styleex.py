@@ -4,7 +4,8 @@ Prints, for the generator at the widths of NVlabs stylegan2-ada-pytorch's 64 px 
 channel_max 256, w_dim 256, 4 mapping layers) and at the phantom-cpu widths, forward and forward+backward
 milliseconds per image for both forms of the modulated convolution (grouped: one weight per image; non-grouped:
 activations scaled) and, on the CPU, for the non-grouped form with channels-last activations (the CPU default), and
-their ratios; then training images per second of a full StyleEx step (E+G, path length, D,
+their ratios, each with bilinear upsampling (the shipped model) and with NVlabs' transposed-conv + blur upsampling
+(`network.upsample=transposed`, a quarter of the multiply-adds in the upsampling layers); then training images per second of a full StyleEx step (E+G, path length, D,
 R1, EMA; random classifiers) for the phantom-cpu and paper presets.
 
     python benchmarks/bench_styleex.py [--threads N] [--batch 16] [--paper-batch 4] [--steps 4] [--device auto]
@@ -44,8 +45,8 @@ def time_generator(net: NetworkConfig, grouped: bool, batch: int, dev, reps: int
     return fwd, fb, count_parameters(G)
 
 
-def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int = 4, channels_last=None):
-    cfg = make_config(preset, [f'batch={batch}', f'network.mbstd_group={min(4, batch)}'], c_dim=2 * n_classifiers)
+def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int = 4, channels_last=None, overrides=()):
+    cfg = make_config(preset, [f'batch={batch}', f'network.mbstd_group={min(4, batch)}', *overrides], c_dim=2 * n_classifiers)
     S = cfg.network.resolution
     torch.manual_seed(0)
     models = [CXRClassifier(small_cnn(16), f'finding{i}', S).eval() for i in range(n_classifiers)]
@@ -83,9 +84,12 @@ def main():
     for label, net in [('NVlabs 64 px reference widths', NetworkConfig(resolution=64, z_dim=256, w_dim=256, c_dim=8, mapping_layers=4,
                                                                        channel_base=4096, channel_max=256)),
                        ('phantom-cpu widths', make_config('phantom-cpu', c_dim=8).network)]:
-        forms = {'non-grouped, channels-last': (False, True), 'non-grouped': (False, False), 'grouped': (True, False)}
+        forms = {'non-grouped, channels-last': (False, True, 'bilinear'), 'non-grouped': (False, False, 'bilinear'),
+                 'grouped': (True, False, 'bilinear'),
+                 'transposed, channels-last': (False, True, 'transposed'), 'transposed, grouped': (True, False, 'transposed')}
         if dev.type != 'cpu': forms = {k: v for k, v in forms.items() if not v[1]}   # channels-last is the CPU default only
-        r = {k: time_generator(net, g, a.batch, dev, channels_last=cl) for k, (g, cl) in forms.items()}
+        r = {k: time_generator(dataclasses.replace(net, upsample=up), g, a.batch, dev, channels_last=cl)
+             for k, (g, cl, up) in forms.items()}
         print(f'{label} ({r["grouped"][2] / 1e6:.2f} M parameters)')
         for k in forms:
             print(f'  {k:27s} forward {r[k][0]:7.2f}  forward+backward {r[k][1]:7.2f}')
@@ -100,6 +104,10 @@ def main():
                 # day this generator's NCHW non-grouped form took 46.6 / 145 ms there (0.90x); ratios carry over machines
                 print(f'  vs NVlabs reference ops (42 / 131 ms on the dev machine, where the NCHW form took 46.6 / 145 ms): '
                       f'about {42 / 46.6 * gf:.2f}x / {131 / 145 * gfb:.2f}x faster (the channels-last gain measured here x that ratio)')
+                tr = r['transposed, channels-last']   # NVlabs' own architecture: transposed conv + blur upsampling
+                tf, tfb = r['non-grouped'][0] / tr[0], r['non-grouped'][1] / tr[1]
+                print(f'  upsample=transposed (NVlabs\' upsampling), channels-last: {cl[0] / tr[0]:.2f}x / {cl[1] / tr[1]:.2f}x faster '
+                      f'than bilinear channels-last; vs NVlabs reference ops about {42 / 46.6 * tf:.2f}x / {131 / 145 * tfb:.2f}x faster')
     print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
     pb = a.paper_batch or (32 if dev.type == 'cuda' else 4)
     for preset, b in (('phantom-cpu', a.batch),) + ((() if a.no_paper else (('paper', pb),))):
@@ -109,6 +117,9 @@ def main():
         if dev.type == 'cpu' and preset == 'phantom-cpu':   # the same step with the generator's activations in NCHW
             ips0, per0, _ = time_training(preset, b, a.steps, dev, channels_last=False)
             print(f'{"":12s} generator NCHW: {ips0:7.2f} images/s ({per0:.2f} s/step): channels-last is {ips / ips0:.2f}x faster')
+        if preset == 'phantom-cpu':   # the same step with NVlabs' upsampling (a different architecture: a new model)
+            ipst, pert, _ = time_training(preset, b, a.steps, dev, overrides=['network.upsample=transposed'])
+            print(f'{"":12s} upsample=transposed: {ipst:7.2f} images/s ({pert:.2f} s/step): {ipst / ips:.2f}x the shipped architecture')
 
 
 if __name__ == '__main__':

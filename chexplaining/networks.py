@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from .core import ChexError
 
 # %% auto #0
-__all__ = ['NetworkConfig', 'EqLinear', 'EqConv2d', 'modulated_conv2d', 'SynthesisLayer', 'ToGray', 'MappingNetwork', 'Generator',
-           'edit_styles', 'ResBlock', 'Discriminator', 'Encoder', 'count_parameters']
+__all__ = ['NetworkConfig', 'EqLinear', 'EqConv2d', 'blur_upsampled', 'modulated_conv2d', 'SynthesisLayer', 'ToGray',
+           'MappingNetwork', 'Generator', 'edit_styles', 'ResBlock', 'Discriminator', 'Encoder', 'count_parameters']
 
 # %% ../nbs/10_networks.ipynb #165f6f82
 @dataclasses.dataclass
@@ -32,6 +32,9 @@ class NetworkConfig:
     w_plus: bool = True           # the encoder gives one w per synthesis layer (W+) instead of a single w
     mbstd_group: int = 4          # discriminator minibatch-standard-deviation group size
     mapping_lr_mul: float = 0.01  # learning-rate multiplier of the mapping network (StyleGAN2)
+    upsample: str = 'bilinear'    # 2x upsampling in the synthesis: 'bilinear' (upsample, then a 3x3 conv at the new size) or
+                                  # 'transposed' (NVlabs: stride-2 transposed 3x3 conv, then a [1,3,3,1] blur; 4x fewer
+                                  # multiply-adds in those layers). Models saved without this setting are 'bilinear'.
 
     def __post_init__(self):
         r = self.resolution
@@ -42,6 +45,8 @@ class NetworkConfig:
             if not isinstance(v, int) or v < 1: raise ChexError(f'{k}={v!r}: must be a positive whole number')
         if not isinstance(self.c_dim, int) or self.c_dim < 0: raise ChexError(f'c_dim={self.c_dim!r}: must be >= 0')
         if not (self.channel_mult > 0): raise ChexError(f'channel_mult={self.channel_mult!r}: must be > 0')
+        if self.upsample not in ('bilinear', 'transposed'):
+            raise ChexError(f'upsample={self.upsample!r}: choose bilinear or transposed')
 
     @property
     def log2(self) -> int: return int(math.log2(self.resolution))
@@ -85,12 +90,22 @@ class EqConv2d(nn.Module):
         return F.leaky_relu(x, 0.2) * math.sqrt(2) if self.act == 'lrelu' else x
 
 # %% ../nbs/10_networks.ipynb #8655bd03
+_BLUR_TAPS = torch.tensor([1., 3., 3., 1.])
+
+def blur_upsampled(x: torch.Tensor) -> torch.Tensor:
+    "`(B, C, 2H+1, 2W+1)` output of a stride-2 transposed 3x3 conv -> `(B, C, 2H, 2W)`, low-passed by the [1,3,3,1] filter (gain 4)."
+    C = x.shape[1]
+    k = torch.outer(_BLUR_TAPS, _BLUR_TAPS).to(x.device, x.dtype)
+    k = (k * (4 / k.sum())).expand(C, 1, 4, 4)
+    return F.conv2d(x, k, padding=1, groups=C)
+
 def modulated_conv2d(x: torch.Tensor,          # (B, I, H, W) activations
                      weight: torch.Tensor,     # (O, I, k, k) shared weight (already gain-scaled)
                      styles: torch.Tensor,     # (B, I) per-image input-channel scales
                      demodulate: bool = True,  # normalise each output channel (synthesis convs; not toRGB)
                      grouped: bool | None = None,  # None: non-grouped on the CPU, grouped on CUDA
-                     ) -> torch.Tensor:        # (B, O, H, W)
+                     up: bool = False,         # 2x upsampling: stride-2 transposed conv + [1,3,3,1] blur (out: 2H, 2W)
+                     ) -> torch.Tensor:        # (B, O, H, W), or (B, O, 2H, 2W) with `up`
     "StyleGAN2's modulated convolution, grouped (weights per image) or non-grouped (activations scaled); same result."
     B, I, H, W = x.shape
     O, _, kh, kw = weight.shape
@@ -101,9 +116,13 @@ def modulated_conv2d(x: torch.Tensor,          # (B, I, H, W) activations
     if grouped:
         w = weight.unsqueeze(0) * styles.reshape(B, 1, I, 1, 1)                      # (B, O, I, k, k)
         if demodulate: w = w * torch.rsqrt(w.square().sum(dim=[2, 3, 4], keepdim=True) + 1e-8)
+        if up:
+            out = F.conv_transpose2d(x.reshape(1, B * I, H, W), w.transpose(1, 2).reshape(B * I, O, kh, kw), stride=2, groups=B)
+            return blur_upsampled(out.reshape(B, O, *out.shape[-2:]))
         out = F.conv2d(x.reshape(1, B * I, H, W), w.reshape(B * O, I, kh, kw), padding=pad, groups=B)
         return out.reshape(B, O, *out.shape[-2:])
-    out = F.conv2d(x * styles.reshape(B, I, 1, 1), weight, padding=pad)
+    xs = x * styles.reshape(B, I, 1, 1)
+    out = blur_upsampled(F.conv_transpose2d(xs, weight.transpose(0, 1), stride=2)) if up else F.conv2d(xs, weight, padding=pad)
     if demodulate:
         dcoef = torch.rsqrt(styles.square() @ weight.square().sum(dim=[2, 3]).t() + 1e-8)  # (B, O)
         out = out * dcoef.reshape(B, O, 1, 1)
@@ -113,9 +132,10 @@ def modulated_conv2d(x: torch.Tensor,          # (B, I, H, W) activations
 class SynthesisLayer(nn.Module):
     "Modulated 3x3 conv (+ 2x upsampling), noise, bias, leaky ReLU. Input `(B, I, r/2 or r, ...)`, styles `(B, I)`."
     kind = 'conv'
-    def __init__(self, in_channels: int, out_channels: int, resolution: int, affine_dim: int, up: bool = False):
+    def __init__(self, in_channels: int, out_channels: int, resolution: int, affine_dim: int, up: bool = False,
+                 upsample: str = 'bilinear'):
         super().__init__()
-        self.in_channels, self.out_channels, self.resolution, self.up = in_channels, out_channels, resolution, up
+        self.in_channels, self.out_channels, self.resolution, self.up, self.upsample = in_channels, out_channels, resolution, up, upsample
         self.affine = EqLinear(affine_dim, in_channels, bias_init=1.0)
         self.weight = nn.Parameter(torch.randn(out_channels, in_channels, 3, 3))
         self.weight_gain = 1 / math.sqrt(in_channels * 9)
@@ -124,8 +144,9 @@ class SynthesisLayer(nn.Module):
         self.register_buffer('noise_const', torch.randn(resolution, resolution))
 
     def forward(self, x, styles, noise_mode: str = 'const', grouped: bool | None = None):
-        if self.up: x = F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
-        x = modulated_conv2d(x, self.weight * self.weight_gain, styles, demodulate=True, grouped=grouped)
+        transposed = self.up and self.upsample == 'transposed'
+        if self.up and not transposed: x = F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
+        x = modulated_conv2d(x, self.weight * self.weight_gain, styles, demodulate=True, grouped=grouped, up=transposed)
         if noise_mode == 'random':
             x = x + torch.randn(x.shape[0], 1, self.resolution, self.resolution, device=x.device, dtype=x.dtype) * self.noise_strength
         elif noise_mode == 'const':
@@ -133,7 +154,7 @@ class SynthesisLayer(nn.Module):
         x = x + self.bias.to(x.dtype).reshape(1, -1, 1, 1)
         return F.leaky_relu(x, 0.2) * math.sqrt(2)
 
-    def extra_repr(self): return f'{self.in_channels} -> {self.out_channels} at {self.resolution} px, up={self.up}'
+    def extra_repr(self): return f'{self.in_channels} -> {self.out_channels} at {self.resolution} px, up={self.up and self.upsample}'
 
 class ToGray(nn.Module):
     "Modulated 1x1 conv, no demodulation: features `(B, I, r, r)` -> one-channel image contribution `(B, 1, r, r)`."
@@ -183,7 +204,7 @@ class Generator(nn.Module):
         for res in cfg.resolutions:
             cout = cfg.channels(res)
             if res > 4:
-                steps.append((f'b{res}.conv0', SynthesisLayer(cfg.channels(res // 2), cout, res, adim, up=True)))
+                steps.append((f'b{res}.conv0', SynthesisLayer(cfg.channels(res // 2), cout, res, adim, up=True, upsample=cfg.upsample)))
                 ws_index.append(n_conv); n_conv += 1
             steps.append((f'b{res}.conv1', SynthesisLayer(cout, cout, res, adim)))
             ws_index.append(n_conv); n_conv += 1

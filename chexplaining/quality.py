@@ -20,7 +20,7 @@ from .styleex import (load_styleex, load_explained_classifiers, image_grid, _sav
 
 # %% auto #0
 __all__ = ['DEVICE_FACTORS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr', 'ssim', 'PenultimateFeatures',
-           'fid_update', 'make_fid', 'eval_styleex', 'quality_table']
+           'fid_update', 'make_fid', 'swap_index', 'factor_source', 'eval_styleex', 'quality_table']
 
 # %% ../nbs/13_quality.ipynb #e0ff9fcb
 def resolve_classifiers(sx: StyleEx, search=(), device='cpu') -> ExplainedClassifiers:
@@ -122,6 +122,16 @@ def _corr(a, b) -> float:
     if len(a) < 3 or a.std() == 0 or b.std() == 0: return float('nan')
     return float(np.corrcoef(a, b)[0, 1])
 
+def swap_index(n: int, batch: int) -> np.ndarray:
+    "`(n,)` the image whose `c` image i is decoded with in the swap test: the previous one in its batch (`torch.roll(c, 1, 0)`)."
+    return np.concatenate([np.roll(np.arange(s, min(s + batch, n)), 1) for s in range(0, n, batch)]) if n else np.zeros(0, int)
+
+def factor_source(f_x: pd.DataFrame, f_swap: pd.DataFrame, c_from: np.ndarray) -> dict:
+    """Per factor, the correlation of the swapped decodes' factors `f_swap` (w of image i, c of image `c_from[i]`) with
+    image i's factors (`r_with_w_image`: the factor lives in w) and with image `c_from[i]`'s (`r_with_c_image`: it lives in c)."""
+    return {k: {'r_with_w_image': _corr(f_x[k], f_swap[k]), 'r_with_c_image': _corr(f_x[k].to_numpy()[c_from], f_swap[k])}
+            for k in f_swap.columns}
+
 @torch.no_grad()
 def eval_styleex(
     styleex: str,  # StyleEx run folder, inference.pt or last.pt
@@ -164,17 +174,20 @@ def eval_styleex(
     fid_rec, fid_name = make_fid(ext_model, ext_name)
     fid_samp, _ = make_fid(ext_model, ext_name)
     fid_rec, fid_samp = fid_rec.to(dev), fid_samp.to(dev)
-    rows, probs, facts = [], {n: ([], []) for n in clf.names}, ([], [])
+    rows, probs, facts = [], {n: ([], []) for n in clf.names}, ([], [], [])
     t0 = time.time()
     show = None
     for s in _progress(range(0, len(idx), batch), desc='reconstruct', disable=not progress):
         x = torch.stack([ds[int(i)]['img'] for i in idx[s:s + batch]]).to(dev)
-        rec = sx.reconstruct(x, cond(x)).clamp(0, 1)
+        ws, cx = sx.encode(x), cond(x)
+        rec = sx.decode(ws, cx).clamp(0, 1)
         c, c2 = clf(x), clf(rec)
         rows.append(torch.stack([(rec - x).abs().flatten(1).mean(1), psnr(rec, x), ssim(rec, x)], 1).cpu())
         for n, a, b in zip(clf.names, clf.split(c), clf.split(c2)):
             probs[n][0].append(positive_probability(a).cpu()); probs[n][1].append(positive_probability(b).cpu())
-        if rd is not None: facts[0].append(rd(x).cpu()); facts[1].append(rd(rec).cpu())
+        if rd is not None:
+            facts[0].append(rd(x).cpu()); facts[1].append(rd(rec).cpu())
+            facts[2].append(rd(sx.decode(ws, cx.roll(1, 0)).clamp(0, 1)).cpu())   # w of image i, c of image i-1
         fid_update(fid_rec, x, True); fid_update(fid_rec, rec, False)
         if show is None: show = (x[:8].cpu(), rec[:8].cpu())
     n_rec = len(idx)
@@ -194,6 +207,10 @@ def eval_styleex(
         for k in rd.factor_names:
             fid_f[k] = {'r_reader': _corr(fx[k], fr[k]), 'r_truth': _corr(gt[k], fr[k]) if k in gt else float('nan')}
         res['factors'] = fid_f
+        # Where the generator keeps each factor: decode w of one image with c of another and see whose factor comes out.
+        # A factor that follows c is invisible to edits of w (EigenFind, latent shift) and spread over StyleSpace by c's affine.
+        fs = pd.DataFrame(torch.cat(facts[2]).numpy(), columns=rd.factor_names)
+        res['factor_source'] = factor_source(fx, fs, swap_index(len(fx), batch))
         res['devices'] = {}
         for name, col in DEVICE_FACTORS.items():
             if col in fr and col in gt:
@@ -237,6 +254,10 @@ def quality_table(m: dict) -> pd.DataFrame:
         if k in m.get('factors', {}): rows.append((f'factor r (reader x vs reader G(E(x))): {k}', m['factors'][k]['r_reader']))
     for name, v in m.get('devices', {}).items():
         rows += [(f'{name} kept', v['kept']), (f'{name} invented', v['invented'])]
+    for k in ('gt_ctr', 'gt_effusion_left', 'gt_effusion_right', 'gt_atelectasis', 'gt_pacemaker'):
+        if k in m.get('factor_source', {}):
+            v = m['factor_source'][k]
+            rows += [(f'{k} carried by w (r, swap test)', v['r_with_w_image']), (f'{k} carried by c (r, swap test)', v['r_with_c_image'])]
     rows += [(f"FID reconstructions [{m['fid_extractor']}]", m['fid_reconstructions'])]
     if 'fid_samples' in m: rows.append((f"FID samples [{m['fid_extractor']}]", m['fid_samples']))
     return pd.DataFrame(rows, columns=['measure', 'value'])

@@ -47,6 +47,8 @@ class StyleExConfig:
     w_cycle: float = 1.0            # L1(E(G(E(x))), E(x))
     w_kl: float = 1.0               # KL(C(x) || C(G(E(x)))) per classifier
     kl_warmup: int = 0              # steps over which the KL weight ramps up from 0
+    c_dropout: float = 0.0          # probability that a reconstruction gets c = 0 instead of the logits: w must then
+                                    # carry what the classifiers see (without it the label lives in c alone, not in StyleSpace)
     r1_gamma: float = 10.0          # lazy R1 on real images
     r1_interval: int = 16
     pl_weight: float = 2.0          # path-length regularisation
@@ -67,13 +69,13 @@ class StyleExConfig:
     views: str = 'frontal'
 
 PAPER_NETWORK = dict(resolution=256, z_dim=512, w_dim=512, mapping_layers=8, channel_base=16384, channel_max=256,
-                     channel_mult=2.0, w_plus=False)
+                     channel_mult=2.0, w_plus=False, upsample='transposed')   # the paper's StyleGAN2: transposed conv + blur
 PRESETS = {
     'paper': dict(network=PAPER_NETWORK, batch=32, lr_g=0.002, lr_d=0.002, lr_e=0.002),
     'phantom-cpu': dict(network=dict(resolution=64, z_dim=128, w_dim=256, mapping_layers=4, channel_base=2048,
                                      channel_max=128, d_channel_base=1024, d_channel_max=128, w_plus=True),
                         batch=16, lr_e=0.001, beta1_e=0.9, lr_warmup=200, kl_warmup=1000, sample_fraction=0.5, r1_gamma=1.0,
-                        w_l1=5.0, w_perceptual=2.0),
+                        w_l1=5.0, w_perceptual=2.0, c_dropout=0.5),
     'tiny': dict(network=dict(resolution=16, z_dim=16, w_dim=16, mapping_layers=2, channel_base=128, channel_max=16,
                               w_plus=True), batch=4, r1_interval=2, pl_interval=2),
 }
@@ -122,6 +124,7 @@ def _check_config(cfg: StyleExConfig):
     for k in ('w_adv', 'w_l1', 'w_perceptual', 'w_cycle', 'w_kl', 'r1_gamma', 'pl_weight', 'lr_warmup', 'kl_warmup'):
         if getattr(cfg, k) < 0: raise ChexError(f'{k}={getattr(cfg, k)}: must be >= 0')
     if not 0 <= cfg.style_mixing <= 1: raise ChexError(f'style_mixing={cfg.style_mixing}: must be in [0, 1]')
+    if not 0 <= cfg.c_dropout <= 1: raise ChexError(f'c_dropout={cfg.c_dropout}: must be in [0, 1]')
     if not 0 < cfg.sample_fraction <= 1: raise ChexError(f'sample_fraction={cfg.sample_fraction}: must be in (0, 1]')
     if cfg.perceptual not in ('auto', 'lpips', 'classifier', 'none'):
         raise ChexError(f'perceptual={cfg.perceptual!r}: choose auto, lpips, classifier or none')
@@ -315,6 +318,7 @@ def _mixed_ws(G: Generator, z: torch.Tensor, z2: torch.Tensor, cut: torch.Tensor
 class StepRandom:
     "The random draws of one step for the whole (all-process) batch."
     z: torch.Tensor; z2: torch.Tensor; cut: torch.Tensor; mix: torch.Tensor; label_idx: torch.Tensor; aug: torch.Generator
+    c_drop: torch.Tensor   # (global_batch,) True where a reconstruction gets c = 0
 
 def step_random(cfg: StyleExConfig, step: int, global_batch: int, n_images: int) -> StepRandom:
     n_s = max(1, int(round(global_batch * cfg.sample_fraction)))
@@ -322,7 +326,8 @@ def step_random(cfg: StyleExConfig, step: int, global_batch: int, n_images: int)
     net = cfg.network
     return StepRandom(z=torch.randn(n_s, net.z_dim, generator=g), z2=torch.randn(n_s, net.z_dim, generator=g),
                       cut=torch.randint(1, 1 << 20, (n_s,), generator=g), mix=torch.rand(n_s, generator=g) < cfg.style_mixing,
-                      label_idx=torch.randint(0, n_images, (n_s,), generator=g), aug=_step_generator(cfg.seed, step, 2))
+                      label_idx=torch.randint(0, n_images, (n_s,), generator=g), aug=_step_generator(cfg.seed, step, 2),
+                      c_drop=torch.rand(global_batch, generator=_step_generator(cfg.seed, step, 4)) < cfg.c_dropout)
 
 def _slice(t, rank, world):
     n = t.shape[0] // world
@@ -354,7 +359,8 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     _requires_grad(G, True); _requires_grad(E, True); _requires_grad(D, False)
     with torch.autocast(**amp):
         w = E(x, G.mapping.w_avg)
-        rec = G(w, c_real, cfg.train_noise)
+        c_in = torch.where(sl(rnd.c_drop)[:, None], torch.zeros_like(c_real), c_real) if cfg.c_dropout else c_real
+        rec = G(w, c_in, cfg.train_noise)
         fake = G(_mixed_ws(G, z, z2, cut, mix), c_samp, cfg.train_noise)
         adv = 0.5 * (F.softplus(-D(aug(rec), c_real)).mean() + F.softplus(-D(aug(fake), c_samp)).mean())
     rec, fake = rec.float(), fake.float()
@@ -734,7 +740,7 @@ def train_styleex(
 def _ddp_check_gradients(manifest, classifiers, out, world: int):
     "Run one StyleEx step on the first 4 train images split across the processes; save every gradient (test helper)."
     info = dist_.init_distributed('cpu')
-    cfg = make_config('tiny', ['train_noise=const', 'batch=4', 'network.mbstd_group=2', 'augment=true'])
+    cfg = make_config('tiny', ['train_noise=const', 'batch=4', 'network.mbstd_group=2', 'augment=true', 'c_dropout=0.5'])
     cfg = dataclasses.replace(cfg, batch=4 // world)
     clf = load_explained_classifiers(classifiers, 16)
     cfg = dataclasses.replace(cfg, network=dataclasses.replace(cfg.network, c_dim=clf.c_dim))
