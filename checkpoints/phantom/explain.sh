@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The explanation runs on the shipped phantom models: AttFind, EigenFind and latent shift for the four classifiers,
-# with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 25 minutes on 2 cores.
+# with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 15 minutes on 2 cores.
 #   PHANTOM=path/to/phantom/manifest.csv OUT=runs/explain bash checkpoints/phantom/explain.sh
 # The phantom is the one the models were trained on: chexplaining phantom --n 20000 --size 64 --seed 0 --out data/phantom
 set -euo pipefail

@@ -3,12 +3,12 @@
 #   bash checkpoints/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped
 # (train-styleex itself resumes from its last checkpoint). On 2 CPU cores: ~15 min of data and small models,
-# then 146 min of StyleEx training (on one core; 88 min gave 2,062 steps).
+# then 88 min of StyleEx training (3,608 steps with --threads 2; about 2.5 h on one core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W=${1:-runs/phantom-models}
 D=$W/data
-STEPS=${STYLEEX_STEPS:-3413}
+STEPS=${STYLEEX_STEPS:-3608}
 mkdir -p "$W"
 [ -f "$D/phantom/manifest.csv" ] || chexplaining phantom --out "$D/phantom" --n 20000 --size 64 --seed 0
 [ -f "$D/phantom_shortcut/manifest.csv" ] || chexplaining phantom --out "$D/phantom_shortcut" --n 20000 --size 64 --seed 0 --shortcut pacemaker:Cardiomegaly:0.9
@@ -26,7 +26,7 @@ resume=(); [ -f "$W/styleex/last.pt" ] && resume=(--resume)
 chexplaining train-styleex --manifest "$D/phantom/manifest.csv" --config phantom-cpu --out "$W/styleex" --steps "$STEPS" \
   --classifier "$W/cls_cardiomegaly/best.pt" --classifier "$W/cls_pleural_effusion/best.pt" \
   --classifier "$W/cls_atelectasis/best.pt" --classifier "$W/cls_cardiomegaly_shortcut/best.pt" \
-  --checkpoint-every 100 --eval-every 250 --threads 1 "${resume[@]}"
+  --checkpoint-every 100 --eval-every 250 --threads 2 "${resume[@]}"
 chexplaining eval-styleex --styleex "$W/styleex" --manifest "$D/phantom/manifest.csv" --reader "$W/reader/best.pt" \
   --out "$W/styleex/quality.json" --n-images 2000 --n-samples 2000
 echo "done: models in $W; copy them with: bash checkpoints/phantom/publish.sh $W"
