@@ -91,13 +91,12 @@ class EqConv2d(nn.Module):
 
 # %% ../nbs/10_networks.ipynb #8655bd03
 _BLUR_TAPS = torch.tensor([1., 3., 3., 1.])
+_BLUR_KERNEL = torch.outer(_BLUR_TAPS, _BLUR_TAPS) * (4 / 64)   # separable [1,3,3,1] low-pass, gain 4 (undoes zero-stuffing)
 
 def blur_upsampled(x: torch.Tensor) -> torch.Tensor:
     "`(B, C, 2H+1, 2W+1)` output of a stride-2 transposed 3x3 conv -> `(B, C, 2H, 2W)`, low-passed by the [1,3,3,1] filter (gain 4)."
     C = x.shape[1]
-    k = torch.outer(_BLUR_TAPS, _BLUR_TAPS).to(x.device, x.dtype)
-    k = (k * (4 / k.sum())).expand(C, 1, 4, 4)
-    return F.conv2d(x, k, padding=1, groups=C)
+    return F.conv2d(x, _BLUR_KERNEL.to(x.device, x.dtype).expand(C, 1, 4, 4), padding=1, groups=C)
 
 def modulated_conv2d(x: torch.Tensor,          # (B, I, H, W) activations
                      weight: torch.Tensor,     # (O, I, k, k) shared weight (already gain-scaled)

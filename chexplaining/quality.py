@@ -19,8 +19,9 @@ from .styleex import (load_styleex, load_explained_classifiers, image_grid, _sav
                                   ExplainedClassifiers)
 
 # %% auto #0
-__all__ = ['DEVICE_FACTORS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr', 'ssim', 'PenultimateFeatures',
-           'fid_update', 'make_fid', 'swap_index', 'factor_source', 'eval_styleex', 'quality_table']
+__all__ = ['DEVICE_FACTORS', 'LABEL_FACTOR_COLUMNS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr', 'ssim',
+           'PenultimateFeatures', 'fid_update', 'make_fid', 'swap_index', 'factor_source', 'eval_styleex',
+           'quality_table']
 
 # %% ../nbs/13_quality.ipynb #e0ff9fcb
 def resolve_classifiers(sx: StyleEx, search=(), device='cpu') -> ExplainedClassifiers:
@@ -116,6 +117,7 @@ def make_fid(extractor: nn.Module | None = None, name: str = ''):
 
 # %% ../nbs/13_quality.ipynb #2333f4af
 DEVICE_FACTORS = {'pacemaker': 'gt_pacemaker', 'support_device': 'gt_support_device'}
+LABEL_FACTOR_COLUMNS = ('gt_ctr', 'gt_effusion_left', 'gt_effusion_right', 'gt_atelectasis')   # what the phantom classifiers see
 
 def _corr(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
@@ -250,11 +252,11 @@ def quality_table(m: dict) -> pd.DataFrame:
     "The metrics of `eval_styleex` as a two-column table (measure, value)."
     rows = [('reconstruction L1', m['l1']), ('PSNR (dB)', m['psnr']), ('SSIM', m['ssim'])]
     rows += [(f'agreement: {n}', v['agreement']) for n, v in m['classifiers'].items()]
-    for k in ('gt_ctr', 'gt_effusion_left', 'gt_effusion_right', 'gt_atelectasis'):
+    for k in LABEL_FACTOR_COLUMNS:
         if k in m.get('factors', {}): rows.append((f'factor r (reader x vs reader G(E(x))): {k}', m['factors'][k]['r_reader']))
     for name, v in m.get('devices', {}).items():
         rows += [(f'{name} kept', v['kept']), (f'{name} invented', v['invented'])]
-    for k in ('gt_ctr', 'gt_effusion_left', 'gt_effusion_right', 'gt_atelectasis', 'gt_pacemaker'):
+    for k in (*LABEL_FACTOR_COLUMNS, DEVICE_FACTORS['pacemaker']):
         if k in m.get('factor_source', {}):
             v = m['factor_source'][k]
             rows += [(f'{k} carried by w (r, swap test)', v['r_with_w_image']), (f'{k} carried by c (r, swap test)', v['r_with_c_image'])]

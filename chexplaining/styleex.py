@@ -359,7 +359,7 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     _requires_grad(G, True); _requires_grad(E, True); _requires_grad(D, False)
     with torch.autocast(**amp):
         w = E(x, G.mapping.w_avg)
-        c_in = torch.where(sl(rnd.c_drop)[:, None], torch.zeros_like(c_real), c_real) if cfg.c_dropout else c_real
+        c_in = torch.where(sl(rnd.c_drop)[:, None], torch.zeros_like(c_real), c_real)   # c_dropout: some decodes get no c
         rec = G(w, c_in, cfg.train_noise)
         fake = G(_mixed_ws(G, z, z2, cut, mix), c_samp, cfg.train_noise)
         adv = 0.5 * (F.softplus(-D(aug(rec), c_real)).mean() + F.softplus(-D(aug(fake), c_samp)).mean())
