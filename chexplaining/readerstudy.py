@@ -371,7 +371,7 @@ function download() {
   tick(); st.reader = name; save();
   const items = S.items.map(it => {
     const a = st.items[it.id];
-    return Object.assign({item: it.id}, a, {seconds: Math.round(a.seconds * 10) / 10});
+    return Object.assign({item: it.id}, a, {seconds: Math.round(a.seconds * 1000) / 1000});   // ms: a fast reader's item is not 0 s
   });
   const out = {format: 'chexplaining-reader-answers', version: 1, study_id: S.study_id, title: S.title, reader: name,
                opened: st.opened, saved: now(), user_agent: navigator.userAgent, checklist: S.checklist.map(c => c.id), items};
