@@ -6,7 +6,8 @@ milliseconds per image for both forms of the modulated convolution (grouped: one
 activations scaled) and, on the CPU, for the non-grouped form with channels-last activations (the CPU default), and
 their ratios, each with bilinear upsampling (the shipped model) and with NVlabs' transposed-conv + blur upsampling
 (`network.upsample=transposed`, a quarter of the multiply-adds in the upsampling layers); then training images per second of a full StyleEx step (E+G, path length, D,
-R1, EMA; random classifiers) for the phantom-cpu and paper presets.
+R1, EMA; random classifiers) for the phantom-cpu and paper presets; then the cost of inversion at phantom-cpu widths:
+the encoder alone against the encoder + N latent refinement steps (`invert`), ms per image.
 
     python benchmarks/bench_styleex.py [--threads N] [--batch 16] [--paper-batch 4] [--steps 4] [--device auto]
 
@@ -20,7 +21,7 @@ import torch
 from chexplaining.networks import NetworkConfig, Generator, count_parameters
 from chexplaining.classifier import CXRClassifier, small_cnn
 from chexplaining.styleex import (make_config, StyleExModels, ExplainedClassifiers, make_perceptual, styleex_step,
-                                  step_random)
+                                  step_random, StyleEx, invert)
 
 
 def sync(dev):
@@ -68,6 +69,27 @@ def time_training(preset: str, batch: int, steps: int, dev, n_classifiers: int =
     return batch / per_step, per_step, {k: count_parameters(getattr(m, k)) for k in 'GDE'}
 
 
+def time_inversion(batch: int, steps: int, dev, n_classifiers: int = 4):
+    "ms/image of the encoder alone and of `invert` with `steps` refinement steps (phantom-cpu widths, random weights)."
+    cfg = make_config('phantom-cpu', c_dim=2 * n_classifiers)
+    S = cfg.network.resolution
+    torch.manual_seed(0)
+    models = [CXRClassifier(small_cnn(16), f'finding{i}', S).eval() for i in range(n_classifiers)]
+    clf = ExplainedClassifiers(models, [{'path': '-', 'sha256': None, 'target': f'finding{i}', 'size': S} for i in range(n_classifiers)]).to(dev)
+    m = StyleExModels(cfg.network)
+    sx = StyleEx(m.G_ema, m.E, cfg, clf.records, {}).to(dev)
+    sx.G.grouped = dev.type == 'cuda'
+    for q in sx.parameters(): q.requires_grad_(False)
+    x = torch.rand(batch, 1, S, S, device=dev)
+    out = {}
+    for n in (0, steps):
+        invert(sx, x[:2], clf, steps=min(n, 1)); sync(dev)   # warm-up
+        t = time.perf_counter()
+        with torch.no_grad(): invert(sx, x, clf, steps=n, batch=batch)
+        sync(dev); out[n] = (time.perf_counter() - t) / batch * 1000
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--threads', type=int, default=0, help='CPU threads (0: PyTorch default)')
@@ -75,15 +97,18 @@ def main():
     p.add_argument('--paper-batch', type=int, default=0, help='batch of the paper preset (default: 32 on CUDA, 4 on the CPU)')
     p.add_argument('--steps', type=int, default=4, help='timed training steps per preset')
     p.add_argument('--device', default='auto')
+    p.add_argument('--invert-steps', type=int, default=30, help='latent refinement steps timed for the inversion')
+    p.add_argument('--only', choices=('generator', 'training', 'inversion'), help='run one section only')
     p.add_argument('--no-paper', action='store_true', help='skip the paper preset (minutes per step on a CPU)')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device('cuda' if a.device == 'auto' and torch.cuda.is_available() else ('cpu' if a.device == 'auto' else a.device))
     print(f'device {dev}, torch {torch.__version__}, threads {torch.get_num_threads()}')
-    print('\n== generator, ms/image at batch', a.batch)
-    for label, net in [('NVlabs 64 px reference widths', NetworkConfig(resolution=64, z_dim=256, w_dim=256, c_dim=8, mapping_layers=4,
+    run = lambda section: a.only in (None, section)
+    if run('generator'): print('\n== generator, ms/image at batch', a.batch)
+    for label, net in ([] if not run('generator') else [('NVlabs 64 px reference widths', NetworkConfig(resolution=64, z_dim=256, w_dim=256, c_dim=8, mapping_layers=4,
                                                                        channel_base=4096, channel_max=256)),
-                       ('phantom-cpu widths', make_config('phantom-cpu', c_dim=8).network)]:
+                       ('phantom-cpu widths', make_config('phantom-cpu', c_dim=8).network)]):
         forms = {'non-grouped, channels-last': (False, True, 'bilinear'), 'non-grouped': (False, False, 'bilinear'),
                  'grouped': (True, False, 'bilinear'),
                  'transposed, channels-last': (False, True, 'transposed'), 'transposed, grouped': (True, False, 'transposed')}
@@ -108,9 +133,9 @@ def main():
                 tf, tfb = r['non-grouped'][0] / tr[0], r['non-grouped'][1] / tr[1]
                 print(f'  upsample=transposed (NVlabs\' upsampling), channels-last: {cl[0] / tr[0]:.2f}x / {cl[1] / tr[1]:.2f}x faster '
                       f'than bilinear channels-last; vs NVlabs reference ops about {42 / 46.6 * tf:.2f}x / {131 / 145 * tfb:.2f}x faster')
-    print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
+    if run('training'): print('\n== StyleEx training step (E+G, path length, D, R1, EMA; 4 classifiers)')
     pb = a.paper_batch or (32 if dev.type == 'cuda' else 4)
-    for preset, b in (('phantom-cpu', a.batch),) + ((() if a.no_paper else (('paper', pb),))):
+    for preset, b in ((('phantom-cpu', a.batch),) + ((() if a.no_paper else (('paper', pb),))) if run('training') else ()):
         ips, per, params = time_training(preset, b, a.steps, dev)
         print(f'{preset:12s} batch {b:3d}: {ips:7.2f} images/s ({per:.2f} s/step); parameters G {params["G"] / 1e6:.2f} M, '
               f'D {params["D"] / 1e6:.2f} M, E {params["E"] / 1e6:.2f} M')
@@ -120,6 +145,11 @@ def main():
         if preset == 'phantom-cpu':   # the same step with NVlabs' upsampling (a different architecture: a new model)
             ipst, pert, _ = time_training(preset, b, a.steps, dev, overrides=['network.upsample=transposed'])
             print(f'{"":12s} upsample=transposed: {ipst:7.2f} images/s ({pert:.2f} s/step): {ipst / ips:.2f}x the shipped architecture')
+    if not run('inversion'): return
+    print(f'\n== inversion at phantom-cpu widths (4 classifiers), ms/image at batch {4 * a.batch}')
+    inv = time_inversion(4 * a.batch, a.invert_steps, dev)
+    print(f'encoder alone {inv[0]:8.2f}; encoder + {a.invert_steps} latent steps {inv[a.invert_steps]:8.2f} '
+          f'({inv[a.invert_steps] / inv[0]:.0f}x the encoder; {inv[a.invert_steps] / max(a.invert_steps, 1):.2f} per step)')
 
 
 if __name__ == '__main__':

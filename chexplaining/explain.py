@@ -44,7 +44,7 @@ def _to_unit_tensor(arr: np.ndarray) -> torch.Tensor:
 
 # %% ../nbs/15_explain.ipynb #2b71c2f2
 def search_images(sx: StyleEx, cond, explained: Explained, manifest, root=None, split: str = 'test', n_images: int = 200,
-                  seed: int = 0, threshold: float = 0.5, chunk: int = 128, show: bool = False) -> Encoded:
+                  seed: int = 0, threshold: float = 0.5, chunk: int = 128, show: bool = False, invert_steps: int = 0) -> Encoded:
     "Encoded images of `split`: a seeded shuffle, until `n_images` are not assigned to the target (all with 0)."
     ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
     if len(ds) == 0: raise ChexError(f'{manifest}: no images in split {split!r}; choose --split among the manifest\'s splits')
@@ -54,7 +54,7 @@ def search_images(sx: StyleEx, cond, explained: Explained, manifest, root=None, 
     for a in range(0, len(ds), chunk):
         idx = order[a:a + chunk]
         x = torch.stack([ds[int(i)]['img'] for i in idx])
-        e = encode_images(sx, cond, explained, x, index=torch.as_tensor(ds.df.index.to_numpy()[idx.numpy()]))
+        e = encode_images(sx, cond, explained, x, index=torch.as_tensor(ds.df.index.to_numpy()[idx.numpy()]), invert_steps=invert_steps)
         parts.append(e)
         got = int((e.p_rec <= threshold).sum())
         n_ok += got; bar.update(got if n_images else len(idx))
@@ -191,12 +191,14 @@ METHODS = {'attfind': attfind, 'eigenfind': eigenfind, 'latent-shift': latent_sh
 
 def run_search(method: str, styleex, classifier, manifest, target: str | None, out, root=None, split: str = 'test',
                n_images: int = 200, top_k: int = 8, seed: int = 0, reader=None, figures: bool = True, n_show: int = 4,
-               batch: int = 256, device: str = 'auto', threads: int = 0, progress: bool = True, **options) -> SearchResult:
+               batch: int = 256, device: str = 'auto', threads: int = 0, progress: bool = True, invert_steps: int = 0,
+               **options) -> SearchResult:
     "Search with `method`, write the outputs into folder `out`; returns the `SearchResult`."
     check_choice(method, 'method', list(METHODS))
     check_int(n_images, '--n-images', lo=0, what='a number of images (0: the whole split)')
     check_int(batch, '--batch', lo=1)
     check_int(n_show, '--n-show', lo=1)
+    check_int(invert_steps, '--invert-steps', lo=0, what='latent refinement steps (0: the encoder alone)')
     inputs = [p for p in (styleex, classifier, manifest, reader) if p]
     out = check_output(out, kind='folder', inputs=inputs, example='results/attfind_cardiomegaly')
     check_replaceable(out, '--out', lambda p: p.is_dir() and (not any(p.iterdir()) or (p/'attributes.json').is_file()),
@@ -211,7 +213,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
         ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto') if dist_.is_main() else None   # rank 0 builds the cache
         dist_.barrier()
         t0 = time.time()
-        enc = search_images(sx, cond, explained, manifest, root, split, n_images, seed, show=show)
+        enc = search_images(sx, cond, explained, manifest, root, split, n_images, seed, show=show, invert_steps=invert_steps)
         kw = dict(options, batch=batch, show=show)
         if method == 'attfind':
             n_bounds = kw.pop('n_bounds', 2000)
@@ -223,6 +225,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
             if top_k != 1: log.info('latent shift gives one per-image counterfactual: --top-k is ignored')
             res = latent_shift(sx, explained, enc, **kw)
         res.info['seconds_with_encoding'] = time.time() - t0
+        res.info['invert_steps'] = invert_steps   # the dataset bounds (AttFind) come from the encoder alone
         if warn: res.info['warning'] = warn
         if dist_.is_main():
             pos = {int(r): i for i, r in enumerate(ds.df.index)}
@@ -269,6 +272,7 @@ def run_attfind(
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
     seed: int = 0,  # seed for the choice of images
+    invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
     batch: int = 256,  # generated images per call
     device: str = 'auto',  # auto, cpu or cuda (under torchrun: one GPU per process)
     threads: int = 0,  # CPU threads (0: PyTorch's default)
@@ -277,7 +281,7 @@ def run_attfind(
     "AttFind: the StyleSpace coordinates whose shift towards the dataset bound flips the classifier."
     check_int(n_bounds, '--n-bounds', lo=0, what='a number of images (0: the searched images only)')
     return run_search('attfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
-                      batch=batch, device=device, threads=threads, progress=progress, mode=mode, m=evaluate, t=shift, threshold=threshold,
+                      batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, mode=mode, m=evaluate, t=shift, threshold=threshold,
                       unstable=unstable, n_bounds=n_bounds)
 
 def run_eigenfind(
@@ -297,6 +301,7 @@ def run_eigenfind(
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
     seed: int = 0,  # seed for the choice of images
+    invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
     batch: int = 256,  # generated images per call
     device: str = 'auto',  # auto, cpu or cuda
     threads: int = 0,  # CPU threads (0: PyTorch's default)
@@ -304,7 +309,7 @@ def run_eigenfind(
 ) -> SearchResult:
     "EigenFind: the StyleSpace eigen-directions (SVD of the affine weights) that flip the classifier."
     return run_search('eigenfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
-                      batch=batch, device=device, threads=threads, progress=progress, n_directions=n_directions, step=step, step_unit=step_unit,
+                      batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
                       threshold=threshold)
 
 def run_latent_shift(
@@ -322,6 +327,7 @@ def run_latent_shift(
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     figures: bool = True,  # write the counterfactual grid and GIF
     seed: int = 0,  # seed for the choice of images
+    invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
     batch: int = 256,  # generated images per call
     device: str = 'auto',  # auto, cpu or cuda
     threads: int = 0,  # CPU threads (0: PyTorch's default)
@@ -329,7 +335,7 @@ def run_latent_shift(
 ) -> SearchResult:
     "Latent shift (Gifsplanation): per image, move the latent along the classifier's gradient until the decision flips."
     return run_search('latent-shift', styleex, classifier, manifest, target, out, root, split, n_images, 1, seed, reader, figures,
-                      batch=batch, device=device, threads=threads, progress=progress, max_shift=max_shift, n_steps=n_steps,
+                      batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, max_shift=max_shift, n_steps=n_steps,
                       threshold=threshold)
 
 # %% ../nbs/15_explain.ipynb #ccc0ce26
@@ -340,6 +346,7 @@ def explain(
     attributes: str,  # attributes.json of a search (or its folder)
     out: str,  # output folder: explanation.png, explanation.json
     top: int = 8,  # how many of the ranked attributes to apply
+    invert_steps: int | None = None,  # latent refinement steps after the encoder (default: those of the search)
     device: str = 'auto',  # auto, cpu or cuda
     threads: int = 0,  # CPU threads (0: PyTorch's default)
 ) -> dict:
@@ -366,7 +373,8 @@ def explain(
         name = str(image)
     rows = attrs['attributes'][:top]
     if not rows: raise ChexError(f'{attributes}: the search chose no attribute; nothing to apply')
-    enc = encode_images(sx, cond, explained, x.to(dev))
+    steps = attrs.get('info', {}).get('invert_steps', 0) if invert_steps is None else invert_steps
+    enc = encode_images(sx, cond, explained, x.to(dev), invert_steps=steps)
     cfs, ps, los = [], [], []
     for r in rows:
         cf = counterfactuals(sx, enc, r, 1.0, explained)

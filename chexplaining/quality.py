@@ -15,7 +15,7 @@ from .core import (ChexError, log, atomic_save_json, file_sha256, get_device, ch
 from .schema import read_manifest, factor_columns
 from .dataset import CXRDataset
 from .classifier import positive_probability
-from .styleex import (load_styleex, load_explained_classifiers, image_grid, _save_png, StyleEx,
+from .styleex import (load_styleex, load_explained_classifiers, image_grid, _save_png, StyleEx, invert,
                                   ExplainedClassifiers)
 
 # %% auto #0
@@ -147,6 +147,7 @@ def eval_styleex(
     n_samples: int = 2000,  # random samples for the sample FID (0: none)
     batch: int = 128,  # images per generator call
     seed: int = 0,  # seed for the choice of images and the samples
+    invert_steps: int = 0,  # latent refinement steps after the encoder (0: the encoder alone, as the paper; see `invert`)
     device: str = 'auto',  # auto, cpu or cuda
     threads: int = 0,  # CPU threads (0: PyTorch's default)
     progress: bool = True,  # show a progress bar
@@ -155,6 +156,7 @@ def eval_styleex(
     for k, v in dict(n_images=n_images, n_samples=n_samples).items():
         check_int(v, f'--{k.replace("_", "-")}', lo=0, what='a number of images')
     check_int(batch, '--batch', lo=1)
+    check_int(invert_steps, '--invert-steps', lo=0, what='latent refinement steps (0: the encoder alone)')
     out = check_output(out, kind='file', inputs=[p for p in (styleex, manifest, reader, *classifier) if p], example='metrics.json')
     set_threads(threads)
     dev = get_device(device)
@@ -181,7 +183,8 @@ def eval_styleex(
     show = None
     for s in _progress(range(0, len(idx), batch), desc='reconstruct', disable=not progress):
         x = torch.stack([ds[int(i)]['img'] for i in idx[s:s + batch]]).to(dev)
-        ws, cx = sx.encode(x), cond(x)
+        cx = cond(x)
+        ws = invert(sx, x, cond, invert_steps) if invert_steps else sx.encode(x)
         rec = sx.decode(ws, cx).clamp(0, 1)
         c, c2 = clf(x), clf(rec)
         rows.append(torch.stack([(rec - x).abs().flatten(1).mean(1), psnr(rec, x), ssim(rec, x)], 1).cpu())
@@ -195,6 +198,7 @@ def eval_styleex(
     n_rec = len(idx)
     sim = torch.cat(rows).numpy()
     res = {'styleex': str(sx.info.get('path')), 'step': sx.info.get('step'), 'manifest': str(manifest), 'split': split,
+           'invert_steps': invert_steps,
            'n_images': int(n_images and min(n_images, len(ds)) or len(ds)),
            'l1': float(sim[:, 0].mean()), 'psnr': float(sim[:, 1].mean()), 'ssim': float(sim[:, 2].mean())}
     res['classifiers'] = {}

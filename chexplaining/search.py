@@ -16,7 +16,7 @@ import torch.nn as nn
 from .core import ChexError, check_int, check_float, check_choice, log, progress as _progress
 from .classifier import positive_probability
 from .networks import Generator
-from .styleex import StyleEx, ExplainedClassifiers, to_unit
+from .styleex import StyleEx, ExplainedClassifiers, to_unit, invert
 from .distributed import is_distributed, get_rank, get_world_size, all_gather_varlen
 
 # %% auto #0
@@ -69,13 +69,14 @@ class Encoded:
 def _batches(n: int, batch: int): return [(s, min(n, s + batch)) for s in range(0, n, batch)]
 
 @torch.no_grad()
-def encode_images(sx: StyleEx, cond: nn.Module, explained: Explained | None, x01: torch.Tensor, index=None, batch: int = 64) -> Encoded:
-    "Encode images `x01 (N,1,S,S)` in [0,1] for a search (`cond`: the classifiers giving `c`)."
+def encode_images(sx: StyleEx, cond: nn.Module, explained: Explained | None, x01: torch.Tensor, index=None, batch: int = 64,
+                  invert_steps: int = 0) -> Encoded:
+    "Encode images `x01 (N,1,S,S)` in [0,1] for a search (`cond`: the classifiers giving `c`; `invert_steps`: see `invert`)."
     dev = sx.G.const.device
     parts = []
     for a, b in _batches(len(x01), batch):
         x = x01[a:b].to(dev)
-        ws, c = sx.encode(x), cond(x)
+        ws, c = (invert(sx, x, cond, invert_steps) if invert_steps else sx.encode(x)), cond(x)
         st = sx.G.flatten_styles(sx.G.styles(ws, c))
         rec = to_unit(sx.G.synthesize(sx.G.unflatten_styles(st))).clamp(0, 1)
         nan = torch.full((len(x),), float('nan'), device=dev)
