@@ -75,8 +75,10 @@ def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9._-]+', '-', str(s)).strip(
 class Explorer:
     "Interactive counterfactuals: one slider per top attribute of each method's attributes file, on a picked or uploaded image."
     def __init__(self, styleex, classifier, attributes, manifest=None, root=None, split: str = 'test', device: str = 'cpu',
-                 out='explorer', top: int = 8, max_images: int = 1000, amount_range: float = 1.5, step: float = 0.05, scale: int | None = None):
+                 out='explorer', top: int = 8, max_images: int = 1000, amount_range: float = 1.5, step: float = 0.05, scale: int | None = None,
+                 invert_steps: int = 0):
         import ipywidgets as W
+        self.invert_steps = check_int(invert_steps, 'invert_steps', lo=0)   # latent steps after the encoder (see `invert`)
         self.top, self.max_images = check_int(top, 'top', lo=1), check_int(max_images, 'max_images', lo=1)
         self.amount_range, self.step = check_float(amount_range, 'amount_range', lo=0, lo_open=True), check_float(step, 'step', lo=0, lo_open=True)
         self.methods = method_files(attributes)
@@ -178,7 +180,7 @@ class Explorer:
         if key is None: return
         t0 = time.perf_counter()
         self.key, self.x, self._shift = key, self.image_tensor(key), None
-        self.enc = encode_images(self.sx, self.cond, self.explained, self.x.to(self.device))
+        self.enc = encode_images(self.sx, self.cond, self.explained, self.x.to(self.device), invert_steps=self.invert_steps)
         self.rec = apply_attributes(self.sx, self.enc, [])
         self.panel['original'].value = png_bytes(to_uint8(self.x[0, 0].numpy()), self.scale)
         self.panel['reconstruction'].value = png_bytes(to_uint8(self.rec[0, 0].numpy()), self.scale)

@@ -2,14 +2,17 @@
 # The explanation runs on the shipped phantom models: AttFind, EigenFind and latent shift for the four classifiers,
 # with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 15 minutes on 2 cores.
 #   PHANTOM=path/to/phantom/manifest.csv OUT=runs/explain bash checkpoints/phantom/explain.sh
+# INVERT=30 inverts the searched images with the encoder + 30 latent steps (--invert-steps; ~1.7 s per image on one
+# core, about 45 minutes more); the shipped explanations/ use the encoder alone (INVERT unset or 0).
 # The phantom is the one the models were trained on: chexplaining phantom --n 20000 --size 64 --seed 0 --out data/phantom
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PHANTOM=${PHANTOM:-data/phantom/manifest.csv}
 OUT=${OUT:-runs/explain}
 N=${N:-100}
+INVERT=${INVERT:-0}
 CK=checkpoints/phantom
-common=(--styleex $CK/styleex.pt --manifest "$PHANTOM" --reader $CK/reader.pt --n-images "$N" --threads 1)
+common=(--styleex $CK/styleex.pt --manifest "$PHANTOM" --reader $CK/reader.pt --n-images "$N" --threads 1 --invert-steps "$INVERT")
 run() {   # run CORE CLASSIFIER [variants]
   local core=$1 c=$2 variants=${3:-}
   taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind_$c"        # StyleEx: t = 1
