@@ -183,8 +183,7 @@ def eval_styleex(
     show = None
     for s in _progress(range(0, len(idx), batch), desc='reconstruct', disable=not progress):
         x = torch.stack([ds[int(i)]['img'] for i in idx[s:s + batch]]).to(dev)
-        cx = cond(x)
-        ws = invert(sx, x, cond, invert_steps) if invert_steps else sx.encode(x)
+        ws, cx = invert(sx, x, cond, invert_steps), cond(x)
         rec = sx.decode(ws, cx).clamp(0, 1)
         c, c2 = clf(x), clf(rec)
         rows.append(torch.stack([(rec - x).abs().flatten(1).mean(1), psnr(rec, x), ssim(rec, x)], 1).cpu())

@@ -76,7 +76,7 @@ def encode_images(sx: StyleEx, cond: nn.Module, explained: Explained | None, x01
     parts = []
     for a, b in _batches(len(x01), batch):
         x = x01[a:b].to(dev)
-        ws, c = (invert(sx, x, cond, invert_steps) if invert_steps else sx.encode(x)), cond(x)
+        ws, c = invert(sx, x, cond, invert_steps), cond(x)
         st = sx.G.flatten_styles(sx.G.styles(ws, c))
         rec = to_unit(sx.G.synthesize(sx.G.unflatten_styles(st))).clamp(0, 1)
         nan = torch.full((len(x),), float('nan'), device=dev)

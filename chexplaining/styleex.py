@@ -22,8 +22,8 @@ from . import distributed as dist_
 # %% auto #0
 __all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHECKPOINT_FORMAT', 'StyleExConfig', 'make_config',
            'config_to_dict', 'config_from_dict', 'ExplainedClassifiers', 'load_explained_classifiers',
-           'ClassifierFeatureDistance', 'LPIPSDistance', 'make_perceptual', 'classifier_kl', 'diff_augment',
-           'to_signed', 'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step',
+           'ClassifierFeatureDistance', 'LPIPSDistance', 'make_perceptual', 'classifier_kl_per_image', 'classifier_kl',
+           'diff_augment', 'to_signed', 'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step',
            'read_styleex_checkpoint', 'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx',
            'load_styleex', 'image_grid', 'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert']
 
@@ -214,7 +214,12 @@ class ClassifierFeatureDistance(nn.Module):
         return [f / (f.square().sum(1, keepdim=True).add(1e-10).sqrt()) for f in feats], logits
 
     @staticmethod
-    def distance(fa, fb): return sum((x - y).square().sum(1).mean() for x, y in zip(fa, fb)) / len(fa)
+    def distance_per_image(fa, fb) -> torch.Tensor:
+        "`(B,)`: per image pair, the squared feature difference averaged over positions, then over layers."
+        return sum((x - y).square().sum(1).flatten(1).mean(1) for x, y in zip(fa, fb)) / len(fa)
+
+    @classmethod
+    def distance(cls, fa, fb) -> torch.Tensor: return cls.distance_per_image(fa, fb).mean()
 
     def forward(self, a01, b01):
         return self.distance(self.features(a01)[0], self.features(b01)[0])
@@ -242,13 +247,17 @@ def make_perceptual(kind: str, classifiers: ExplainedClassifiers):
                         'copy alexnet-owt-7be5be79.pth there or use --set perceptual=classifier')
     return ClassifierFeatureDistance(classifiers)
 
-def classifier_kl(c_real: torch.Tensor, c_fake: torch.Tensor) -> torch.Tensor:
-    "Sum over classifiers (2 logits each) of the mean KL(softmax c_real || softmax c_fake)."
+def classifier_kl_per_image(c_real: torch.Tensor, c_fake: torch.Tensor) -> torch.Tensor:
+    "`(B,)`: per image, the sum over classifiers (2 logits each) of KL(softmax c_real || softmax c_fake)."
     total = 0.0
     for a, b in zip(torch.split(c_real, 2, 1), torch.split(c_fake, 2, 1)):
         la, lb = F.log_softmax(a.float(), 1), F.log_softmax(b.float(), 1)
-        total = total + (la.exp() * (la - lb)).sum(1).mean()
+        total = total + (la.exp() * (la - lb)).sum(1)
     return total
+
+def classifier_kl(c_real: torch.Tensor, c_fake: torch.Tensor) -> torch.Tensor:
+    "Sum over classifiers of the mean KL(softmax c_real || softmax c_fake): the training's KL term."
+    return classifier_kl_per_image(c_real, c_fake).mean()
 
 # %% ../nbs/11_styleex.ipynb #a72a094c
 def diff_augment(x: torch.Tensor, generator: torch.Generator | None = None, shift: float = 0.125,
@@ -737,43 +746,35 @@ def train_styleex(
                            checkpoint_every=checkpoint_every, eval_every=eval_every, progress=progress, max_minutes=max_minutes)
 
 # %% ../nbs/11_styleex.ipynb #15c6fb5d
-def _per_image_kl(c_real: torch.Tensor, c_fake: torch.Tensor) -> torch.Tensor:
-    "`(B,)` sum over classifiers (2 logits each) of KL(softmax c_real || softmax c_fake), per image."
-    total = 0.0
-    for a, b in zip(torch.split(c_real, 2, 1), torch.split(c_fake, 2, 1)):
-        la, lb = F.log_softmax(a.float(), 1), F.log_softmax(b.float(), 1)
-        total = total + (la.exp() * (la - lb)).sum(1)
-    return total
-
 def invert(sx: StyleEx, x01: torch.Tensor, classifiers: ExplainedClassifiers, steps: int = 30, lr: float = 0.02,
            batch: int = 64, show: bool = False) -> torch.Tensor:
     "Latents `(B, n_ws, w_dim)` of images `x01 (B,1,S,S)` in [0,1]: `E(x)`, then `steps` Adam steps per image through the frozen G."
     check_int(steps, '--invert-steps', lo=0, what='latent refinement steps after the encoder (0: the encoder alone)')
     check_float(lr, '--invert-lr', lo=0, what='a learning rate')
     dev, cfg = sx.G.const.device, sx.config
-    perc = ClassifierFeatureDistance(classifiers)
+    perc = ClassifierFeatureDistance(classifiers) if steps else None   # 0 steps: the encoder alone, no classifier pass
     out = []
     for a in _progress(range(0, len(x01), batch), desc='invert', disable=not show or steps == 0):
         x = x01[a:a + batch].to(dev)
         with torch.no_grad():
-            w0 = sx.encode(x)
+            w = sx.encode(x)
+            if steps == 0:
+                out.append(w); continue
             f_x, c = perc.features(x)
-        if steps == 0:
-            out.append(w0); continue
-        w = w0.clone().requires_grad_(True)
+        w.requires_grad_(True)
         opt = torch.optim.Adam([w], lr=lr, betas=(0.9, 0.999))
         with torch.enable_grad():
             for _ in range(steps):
                 rec01 = sx.decode(w, c)
                 f_rec, c_rec = perc.features(rec01)
                 l1 = (rec01 - x).abs().flatten(1).mean(1) * 2   # on the training's [-1, 1] scale
-                pd_ = sum((p - q).square().sum(1).flatten(1).mean(1) for p, q in zip(f_x, f_rec)) / len(f_x)
-                loss = cfg.w_l1 * l1 + cfg.w_perceptual * pd_ + cfg.w_kl * _per_image_kl(c, c_rec)
+                loss = (cfg.w_l1 * l1 + cfg.w_perceptual * perc.distance_per_image(f_x, f_rec)
+                        + cfg.w_kl * classifier_kl_per_image(c, c_rec))
                 opt.zero_grad(set_to_none=True)
                 loss.sum().backward()   # summed: each image's latent follows its own loss, whatever the batch
                 opt.step()
         out.append(w.detach())
-    return torch.cat(out) if out else torch.zeros(0, sx.G.n_ws, sx.config.network.w_dim, device=dev)
+    return torch.cat(out) if out else torch.zeros(0, sx.G.n_ws, cfg.network.w_dim, device=dev)
 
 # %% ../nbs/11_styleex.ipynb #729bb0e6
 def _ddp_check_gradients(manifest, classifiers, out, world: int):
