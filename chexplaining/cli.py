@@ -38,6 +38,8 @@ COMMANDS = [
     Command('train-reader', 'reader', 'train_reader', 'Train the phantom factor reader: a CNN that reads every gt_* factor of an image'),
     Command('train-styleex', 'styleex', 'train_styleex', 'Train StyleEx: a StyleGAN2 + encoder conditioned on the classifier(s) to explain',
             rename={'overrides': 'set'}),
+    Command('train-encoder', 'styleex', 'train_encoder', 'Fit the encoder of a trained StyleEx to its frozen generator (the training losses plus a logit term)',
+            rename={'overrides': 'set'}),
     Command('eval-styleex', 'quality', 'eval_styleex', 'Measure a StyleEx: reconstruction, classifier agreement, factor fidelity, FID'),
     Command('attfind', 'explain', 'run_attfind', 'AttFind: the StyleSpace coordinates whose shift flips the classifier (exact or screened)'),
     Command('eigenfind', 'explain', 'run_eigenfind', 'EigenFind: the StyleSpace eigen-directions that flip the classifier'),

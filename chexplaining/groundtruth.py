@@ -15,16 +15,14 @@ from .core import ChexError, atomic_save_json, atomic_path, log
 from .dataset import CXRDataset
 from .styleex import StyleEx, to_unit
 from .search import SearchResult, Explained, counterfactuals
-from .quality import make_fid, fid_update
+from .quality import make_fid, fid_update, LABEL_FACTORS
 
 # %% auto #0
-__all__ = ['LABEL_FACTORS', 'SHORTCUT_FACTOR', 'factor_scale', 'ground_truth', 'plot_factor_effects', 'write_ground_truth',
-           'methods_table', 'shortcut_table']
+__all__ = ['SHORTCUT_FACTOR', 'factor_scale', 'ground_truth', 'plot_factor_effects', 'write_ground_truth', 'methods_table',
+           'shortcut_table']
 
 # %% ../nbs/16_groundtruth.ipynb #70d4c2a7
-LABEL_FACTORS = {'Cardiomegaly': ['gt_ctr'], 'Pleural Effusion': ['gt_effusion_left', 'gt_effusion_right'],
-                 'Atelectasis': ['gt_atelectasis']}
-SHORTCUT_FACTOR = 'gt_pacemaker'
+SHORTCUT_FACTOR = 'gt_pacemaker'   # the label factors per finding, LABEL_FACTORS, are defined in `13_quality`
 
 # %% ../nbs/16_groundtruth.ipynb #a5020ea1
 @torch.no_grad()

@@ -27,8 +27,10 @@ class NetworkConfig:
     channel_base: int = 4096      # channels at resolution r: min(channel_base * channel_mult / r, channel_max * channel_mult)
     channel_max: int = 256
     channel_mult: float = 1.0
-    d_channel_base: int = 0       # discriminator and encoder widths (0: the generator's)
+    d_channel_base: int = 0       # discriminator widths (0: the generator's)
     d_channel_max: int = 0
+    e_channel_base: int = 0       # encoder widths (0: the discriminator's); `train-encoder` fits a wider encoder after training
+    e_channel_max: int = 0
     w_plus: bool = True           # the encoder gives one w per synthesis layer (W+) instead of a single w
     mbstd_group: int = 4          # discriminator minibatch-standard-deviation group size
     mapping_lr_mul: float = 0.01  # learning-rate multiplier of the mapping network (StyleGAN2)
@@ -53,9 +55,11 @@ class NetworkConfig:
     @property
     def resolutions(self) -> list[int]: return [2 ** i for i in range(2, self.log2 + 1)]
 
-    def channels(self, res: int, disc: bool = False) -> int:
-        base = (self.d_channel_base or self.channel_base) if disc else self.channel_base
-        cmax = (self.d_channel_max or self.channel_max) if disc else self.channel_max
+    def channels(self, res: int, disc: bool = False, enc: bool = False) -> int:
+        "Channels at resolution `res` of the generator, the discriminator (`disc`) or the encoder (`enc`)."
+        base, cmax = self.channel_base, self.channel_max
+        if disc or enc: base, cmax = self.d_channel_base or base, self.d_channel_max or cmax
+        if enc: base, cmax = self.e_channel_base or base, self.e_channel_max or cmax
         return max(1, int(min(base / res, cmax) * self.channel_mult))
 
 # %% ../nbs/10_networks.ipynb #db5a432a
@@ -353,7 +357,7 @@ class Encoder(nn.Module):
         super().__init__()
         self.cfg, self.n_ws = cfg, n_ws
         res = cfg.resolutions[::-1]
-        ch = lambda r: cfg.channels(r, disc=True)
+        ch = lambda r: cfg.channels(r, enc=True)
         self.from_gray = EqConv2d(1, ch(res[0]), 1)
         self.blocks = nn.ModuleList([ResBlock(ch(r), ch(r // 2)) for r in res[:-1]])
         c4 = ch(4)

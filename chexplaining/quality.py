@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import (ChexError, log, atomic_save_json, file_sha256, get_device, check_int, check_output, set_threads,
+from .core import (ChexError, log, atomic_save_json, atomic_write, file_sha256, get_device, check_int, check_output, set_threads,
                                progress as _progress)
 from .schema import read_manifest, factor_columns
 from .dataset import CXRDataset
@@ -19,9 +19,9 @@ from .styleex import (load_styleex, load_explained_classifiers, image_grid, _sav
                                   ExplainedClassifiers)
 
 # %% auto #0
-__all__ = ['DEVICE_FACTORS', 'LABEL_FACTOR_COLUMNS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr', 'ssim',
-           'PenultimateFeatures', 'fid_update', 'make_fid', 'swap_index', 'factor_source', 'eval_styleex',
-           'quality_table']
+__all__ = ['DEVICE_FACTORS', 'LABEL_FACTORS', 'LABEL_FACTOR_COLUMNS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr',
+           'ssim', 'PenultimateFeatures', 'fid_update', 'make_fid', 'swap_index', 'factor_source', 'eval_styleex',
+           'within_decision_fidelity', 'fidelity_figure', 'quality_table']
 
 # %% ../nbs/13_quality.ipynb #e0ff9fcb
 def resolve_classifiers(sx: StyleEx, search=(), device='cpu') -> ExplainedClassifiers:
@@ -117,7 +117,9 @@ def make_fid(extractor: nn.Module | None = None, name: str = ''):
 
 # %% ../nbs/13_quality.ipynb #2333f4af
 DEVICE_FACTORS = {'pacemaker': 'gt_pacemaker', 'support_device': 'gt_support_device'}
-LABEL_FACTOR_COLUMNS = ('gt_ctr', 'gt_effusion_left', 'gt_effusion_right', 'gt_atelectasis')   # what the phantom classifiers see
+LABEL_FACTORS = {'Cardiomegaly': ['gt_ctr'], 'Pleural Effusion': ['gt_effusion_left', 'gt_effusion_right'],
+                 'Atelectasis': ['gt_atelectasis']}   # the phantom factor that defines each finding's label
+LABEL_FACTOR_COLUMNS = tuple(k for ks in LABEL_FACTORS.values() for k in ks)   # what the phantom classifiers see
 
 def _corr(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
@@ -212,6 +214,12 @@ def eval_styleex(
         for k in rd.factor_names:
             fid_f[k] = {'r_reader': _corr(fx[k], fr[k]), 'r_truth': _corr(gt[k], fr[k]) if k in gt else float('nan')}
         res['factors'] = fid_f
+        decisions = {n: torch.cat(probs[n][0]).numpy() > 0.5 for n in clf.names}   # each classifier's decision on x
+        within = within_decision_fidelity(fx, fr, decisions, dict(zip(clf.names, clf.targets)))
+        for k, v in within.items(): fid_f[k].update(r_within_decision=v['r_within'], sd_ratio=v['sd_ratio'])
+        res['within_decision'] = within
+        fidelity_figure(fx, fr, decisions, within, out.with_name(out.stem + '_fidelity.png'),
+                        f"factor fidelity, {'encoder' if not invert_steps else f'encoder + {invert_steps} latent steps'}, {len(fx)} images")
         # Where the generator keeps each factor: decode w of one image with c of another and see whose factor comes out.
         # A factor that follows c is invisible to edits of w (EigenFind, latent shift) and spread over StyleSpace by c's affine.
         fs = pd.DataFrame(torch.cat(facts[2]).numpy(), columns=rd.factor_names)
@@ -250,6 +258,48 @@ def eval_styleex(
         _save_png(image_grid([samples[:8]] + ([samples[8:16]] if len(samples) >= 16 else [])), out.with_name(out.stem + '_samples.png'))
     return res
 
+# %% ../nbs/13_quality.ipynb #7900e604
+def within_decision_fidelity(fx: pd.DataFrame, fr: pd.DataFrame, decisions: dict, targets: dict) -> dict:
+    """Per label factor: r between `fx` (reader on x) and `fr` (reader on G(E(x))) within each decision group of the
+    first classifier (`decisions[name]`: bool per image, `targets[name]`: its finding) whose finding defines the factor."""
+    out = {}
+    for name, target in targets.items():
+        for k in LABEL_FACTORS.get(target, ()):
+            if k in out or k not in fx or k not in fr: continue
+            pos = np.asarray(decisions[name], bool)
+            a, b = fx[k].to_numpy(float), fr[k].to_numpy(float)
+            ca, cb = a.copy(), b.copy()
+            for g in (pos, ~pos):
+                if g.any(): ca[g] -= a[g].mean(); cb[g] -= b[g].mean()
+            out[k] = {'classifier': name, 'n_negative': int((~pos).sum()), 'n_positive': int(pos.sum()),
+                      'r_negative': _corr(a[~pos], b[~pos]), 'r_positive': _corr(a[pos], b[pos]), 'r_within': _corr(ca, cb),
+                      'sd_ratio': float(b.std() / a.std()) if a.std() > 0 else float('nan')}
+    return out
+
+def fidelity_figure(fx: pd.DataFrame, fr: pd.DataFrame, decisions: dict, within: dict, path, title: str = ''):
+    "Reader on x against reader on G(E(x)) for every label factor, coloured by the defining classifier's decision."
+    import matplotlib; matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+    ks = list(within)
+    if not ks: return None
+    fig, axes = plt.subplots(1, len(ks), figsize=(3.4 * len(ks), 3.4), squeeze=False)
+    for ax, k in zip(axes[0], ks):
+        w = within[k]; pos = np.asarray(decisions[w['classifier']], bool)
+        a, b = fx[k].to_numpy(float), fr[k].to_numpy(float)
+        for g, col, lab in ((~pos, '#4477aa', 'classifier: negative'), (pos, '#cc3311', 'classifier: positive')):
+            ax.scatter(a[g], b[g], s=5, alpha=0.5, color=col, label=lab, linewidths=0)
+        lo, hi = np.nanmin([a.min(), b.min()]), np.nanmax([a.max(), b.max()])
+        ax.plot([lo, hi], [lo, hi], color='0.4', lw=0.8, ls='--')
+        ax.set(xlabel=f'{k} read on x', ylabel='read on G(E(x))',
+               title=f"{k.removeprefix('gt_')}\nr {_corr(a, b):.2f}, within decision {w['r_within']:.2f}")
+        ax.title.set_fontsize(9)
+    axes[0][0].legend(fontsize=7, markerscale=2)
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=100)
+    plt.close(fig)
+    return path
+
 # %% ../nbs/13_quality.ipynb #9cf8a206
 def quality_table(m: dict) -> pd.DataFrame:
     "The metrics of `eval_styleex` as a two-column table (measure, value)."
@@ -257,6 +307,8 @@ def quality_table(m: dict) -> pd.DataFrame:
     rows += [(f'agreement: {n}', v['agreement']) for n, v in m['classifiers'].items()]
     for k in LABEL_FACTOR_COLUMNS:
         if k in m.get('factors', {}): rows.append((f'factor r (reader x vs reader G(E(x))): {k}', m['factors'][k]['r_reader']))
+        if k in m.get('within_decision', {}):
+            rows.append((f"factor r within the decision of {m['within_decision'][k]['classifier']}: {k}", m['within_decision'][k]['r_within']))
     for name, v in m.get('devices', {}).items():
         rows += [(f'{name} kept', v['kept']), (f'{name} invented', v['invented'])]
     for k in (*LABEL_FACTOR_COLUMNS, DEVICE_FACTORS['pacemaker']):

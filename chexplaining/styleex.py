@@ -20,12 +20,14 @@ from .networks import NetworkConfig, Generator, Discriminator, Encoder, count_pa
 from . import distributed as dist_
 
 # %% auto #0
-__all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHECKPOINT_FORMAT', 'StyleExConfig', 'make_config',
-           'config_to_dict', 'config_from_dict', 'ExplainedClassifiers', 'load_explained_classifiers',
-           'ClassifierFeatureDistance', 'LPIPSDistance', 'make_perceptual', 'classifier_kl_per_image', 'classifier_kl',
-           'diff_augment', 'to_signed', 'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step',
-           'read_styleex_checkpoint', 'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx',
-           'load_styleex', 'image_grid', 'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert']
+__all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHECKPOINT_FORMAT', 'ENCODER_FIT_KIND',
+           'StyleExConfig', 'make_config', 'config_to_dict', 'config_from_dict', 'ExplainedClassifiers',
+           'load_explained_classifiers', 'ClassifierFeatureDistance', 'LPIPSDistance', 'make_perceptual',
+           'classifier_kl_per_image', 'classifier_kl', 'logit_distance', 'diff_augment', 'to_signed', 'to_unit',
+           'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
+           'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx', 'load_styleex', 'image_grid',
+           'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig',
+           'make_encoder_fit_config', 'fit_encoder', 'train_encoder']
 
 # %% ../nbs/11_styleex.ipynb #413189db
 @dataclasses.dataclass
@@ -46,6 +48,8 @@ class StyleExConfig:
     w_perceptual: float = 1.0       # LPIPS, or the classifier-feature distance offline
     w_cycle: float = 1.0            # L1(E(G(E(x))), E(x))
     w_kl: float = 1.0               # KL(C(x) || C(G(E(x)))) per classifier
+    w_logit: float = 0.0            # mean |C(x) - C(G(E(x)))| over the logits (not in the paper; the KL of two saturated
+                                    # softmaxes is ~0, so confident classifiers give the KL no say in how much of a finding is drawn)
     kl_warmup: int = 0              # steps over which the KL weight ramps up from 0
     c_dropout: float = 0.0          # probability that a reconstruction gets c = 0 instead of the logits: w must then
                                     # carry what the classifiers see (without it the label lives in c alone, not in StyleSpace)
@@ -121,7 +125,7 @@ def _check_config(cfg: StyleExConfig):
         if getattr(cfg, k) < 1: raise ChexError(f'{k}={getattr(cfg, k)}: must be >= 1')
     for k in ('lr_g', 'lr_d', 'lr_e'):
         if not getattr(cfg, k) > 0: raise ChexError(f'{k}={getattr(cfg, k)}: must be > 0')
-    for k in ('w_adv', 'w_l1', 'w_perceptual', 'w_cycle', 'w_kl', 'r1_gamma', 'pl_weight', 'lr_warmup', 'kl_warmup'):
+    for k in ('w_adv', 'w_l1', 'w_perceptual', 'w_cycle', 'w_kl', 'w_logit', 'r1_gamma', 'pl_weight', 'lr_warmup', 'kl_warmup'):
         if getattr(cfg, k) < 0: raise ChexError(f'{k}={getattr(cfg, k)}: must be >= 0')
     if not 0 <= cfg.style_mixing <= 1: raise ChexError(f'style_mixing={cfg.style_mixing}: must be in [0, 1]')
     if not 0 <= cfg.c_dropout <= 1: raise ChexError(f'c_dropout={cfg.c_dropout}: must be in [0, 1]')
@@ -259,6 +263,10 @@ def classifier_kl(c_real: torch.Tensor, c_fake: torch.Tensor) -> torch.Tensor:
     "Sum over classifiers of the mean KL(softmax c_real || softmax c_fake): the training's KL term."
     return classifier_kl_per_image(c_real, c_fake).mean()
 
+def logit_distance(c_real: torch.Tensor, c_fake: torch.Tensor) -> torch.Tensor:
+    "Mean |c_real - c_fake| over images and logits: unlike the KL, it keeps a gradient when both are confidently one class."
+    return (c_fake.float() - c_real.float()).abs().mean()
+
 # %% ../nbs/11_styleex.ipynb #a72a094c
 def diff_augment(x: torch.Tensor, generator: torch.Generator | None = None, shift: float = 0.125,
                  rank: int = 0, world: int = 1) -> torch.Tensor:
@@ -297,6 +305,10 @@ class StyleExModels(nn.Module):
     def decode(self, ws, c, G=None, noise_mode='const'):
         "Latents and classifier logits -> images in [0, 1] (not clamped)."
         return to_unit((G or self.G_ema)(ws, c, noise_mode))
+
+    def reconstruct(self, x01, c):
+        "G_ema(E(x), c) in [0, 1]: what inference gives."
+        return self.decode(self.encode(x01, self.G_ema), c)
 
 # %% ../nbs/11_styleex.ipynb #99665439
 def _step_generator(seed: int, step: int, salt: int = 0) -> torch.Generator:
@@ -386,6 +398,7 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     kl = classifier_kl(c_real, c_rec)
     w_kl = cfg.w_kl * _ramp(step, cfg.kl_warmup)
     loss = cfg.w_adv * adv + cfg.w_l1 * l1 + cfg.w_perceptual * perc + cfg.w_cycle * cyc + w_kl * kl
+    if cfg.w_logit: loss = loss + cfg.w_logit * logit_distance(c_real, c_rec)
     opts['G'].zero_grad(set_to_none=True); opts['E'].zero_grad(set_to_none=True)
     loss.backward()
 
@@ -548,13 +561,13 @@ def image_grid(rows: list[torch.Tensor], pad: int = 2) -> np.ndarray:
     return out
 
 @torch.no_grad()
-def quick_metrics(models: StyleExModels, classifiers: ExplainedClassifiers, x01: torch.Tensor, batch: int = 64) -> dict:
+def quick_metrics(models, classifiers: ExplainedClassifiers, x01: torch.Tensor, batch: int = 64) -> dict:
     "Reconstruction L1 and per-classifier decision agreement of G_ema(E(x)) on `x01`."
     l1, agree, n = 0.0, torch.zeros(len(classifiers.models)), 0
     for i in range(0, len(x01), batch):
         x = x01[i:i + batch]
         c = classifiers(x)
-        rec = models.decode(models.encode(x, models.G_ema), c)
+        rec = models.reconstruct(x, c)
         c2 = classifiers(rec.clamp(0, 1))
         l1 += float((rec - x).abs().mean()) * len(x)
         for k, (a, b) in enumerate(zip(classifiers.split(c), classifiers.split(c2))):
@@ -775,6 +788,197 @@ def invert(sx: StyleEx, x01: torch.Tensor, classifiers: ExplainedClassifiers, st
                 opt.step()
         out.append(w.detach())
     return torch.cat(out) if out else torch.zeros(0, sx.G.n_ws, cfg.network.w_dim, device=dev)
+
+# %% ../nbs/11_styleex.ipynb #a3672fb7
+ENCODER_FIT_KIND = 'chexplaining-encoder-fit'
+
+@dataclasses.dataclass
+class EncoderFitConfig:
+    "Every setting of `fit_encoder` (stored in its checkpoints and in the model it writes)."
+    e_channel_base: int = 0        # the encoder's widths (0: the model's); other widths start a new encoder, equal ones
+    e_channel_max: int = 0         # continue from the model's encoder
+    steps: int = 1200              # steps of the training's encoder losses on real images, G_ema frozen
+    batch: int = 16
+    lr: float = 0.0005
+    beta1: float = 0.9             # Adam betas
+    beta2: float = 0.99
+    w_logit: float = 0.5           # + w_logit * mean |C(x) - C(G(E(x)))| over the logits (0: the training's losses only)
+    seed: int = 0
+
+def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
+    "`EncoderFitConfig` with `key=value` overrides, checked."
+    fields = {f.name: f.default for f in dataclasses.fields(EncoderFitConfig)}
+    kw = {}
+    for o in overrides or ():
+        if '=' not in str(o): raise ChexError(f'--set {o!r}: write overrides as key=value, e.g. --set steps=1000')
+        k, v = (s.strip() for s in str(o).split('=', 1))
+        k = k.replace('-', '_')
+        if k not in fields: raise ChexError(f'--set {o!r}: {k!r} is not a setting of train-encoder; known: {", ".join(fields)}')
+        try: kw[k] = _coerce(v, fields[k])
+        except ValueError as e: raise ChexError(f'--set {o!r}: {e}') from None
+    cfg = EncoderFitConfig(**kw)
+    if cfg.batch < 1: raise ChexError(f'batch={cfg.batch}: must be >= 1')
+    for k in ('e_channel_base', 'e_channel_max', 'w_logit', 'seed'):
+        if getattr(cfg, k) < 0: raise ChexError(f'{k}={getattr(cfg, k)}: must be >= 0')
+    if cfg.steps < 1: raise ChexError(f'steps={cfg.steps}: must be >= 1')
+    if not cfg.lr > 0: raise ChexError(f'lr={cfg.lr}: must be > 0')
+    return cfg
+
+def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers, perceptual, scfg: StyleExConfig, x01,
+                    w_logit: float = 0.0):
+    "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit term: (loss, logs)."
+    x = to_signed(x01)
+    with torch.no_grad(): c = classifiers(x01)
+    rec = G(E(x, G.mapping.w_avg), c, 'const')
+    rec01 = to_unit(rec)
+    l1 = (rec - x).abs().mean()
+    if isinstance(perceptual, ClassifierFeatureDistance):
+        with torch.no_grad(): f_real = perceptual.features(x01)[0]
+        f_rec, c_rec = perceptual.features(rec01)
+        perc = perceptual.distance(f_real, f_rec)
+    else:
+        perc = perceptual(x01, rec01) if perceptual is not None and scfg.w_perceptual else torch.zeros((), device=x.device)
+        c_rec = classifiers(rec01)
+    kl = classifier_kl(c, c_rec)
+    logit = logit_distance(c, c_rec)
+    loss = scfg.w_l1 * l1 + scfg.w_perceptual * perc + scfg.w_kl * kl + w_logit * logit
+    return loss, dict(l1=float(l1.detach()), perceptual=float(perc.detach()), kl=float(kl.detach()), logit=float(logit.detach()))
+
+class _FittedPair(nn.Module):
+    "G_ema and an encoder, with the interface `quick_metrics` uses."
+    def __init__(self, G, E): super().__init__(); self.G_ema, self.E = G, E
+    def reconstruct(self, x01, c): return to_unit(self.G_ema(self.E(to_signed(x01), self.G_ema.mapping.w_avg), c, 'const'))
+
+def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, classifiers=None, root=None,
+                resume: bool = False, until: int | None = None, device: str = 'auto', threads: int = 0,
+                checkpoint_every: int = 200, eval_every: int = 400, progress: bool = True, max_minutes: float = 0) -> Path:
+    "Fit the encoder to the frozen G_ema of `styleex`; writes `out/inference.pt` (G_ema + the fitted E) and returns it."
+    cfg = cfg or EncoderFitConfig()
+    for k, v in dict(checkpoint_every=checkpoint_every, eval_every=eval_every).items():
+        check_int(v, f'--{k.replace("_", "-")}', lo=1, what='a number of steps')
+    check_float(max_minutes, '--max-minutes', lo=0, what='minutes (0: no limit)')
+    src = read_styleex_checkpoint(styleex)
+    out = check_output(out, kind='folder', inputs=[src['path']] + ([manifest] if not isinstance(manifest, pd.DataFrame) else []))
+    last = out/'last.pt'
+    if last.exists():
+        try: kind = torch.load(last, map_location='cpu', weights_only=True).get('kind')
+        except Exception: kind = None
+        if kind != ENCODER_FIT_KIND: raise ChexError(f'--out {out} holds another run ({last} is not a train-encoder checkpoint); choose another --out')
+    if last.exists() and not resume:
+        raise ChexError(f'--out {out} already holds an encoder fit (last.pt); pass --resume to continue it or choose another --out')
+    if resume and not last.exists(): raise ChexError(f'--resume: {last} not found; start without --resume')
+    if int(os.environ.get('WORLD_SIZE', '1') or 1) > 1:
+        raise ChexError('train-encoder runs in one process (one GPU or the CPU); start it without torchrun')
+    set_threads(threads)
+    dev = get_device(device)
+    src_sha = file_sha256(src['path'])
+    ck = None
+    if resume:
+        ck = torch.load(last, map_location='cpu', weights_only=True) if last.is_file() else None
+        if not isinstance(ck, dict) or ck.get('kind') != ENCODER_FIT_KIND: raise ChexError(f'--resume: {last} is not a train-encoder checkpoint')
+        if from_dict(EncoderFitConfig, ck['fit_config']) != cfg:
+            raise ChexError(f'--resume: {last} was made with other settings {ck["fit_config"]}; resume with the same --set or choose another --out')
+        if ck['source_sha256'] != src_sha:
+            raise ChexError(f'--resume: {last} was fitted to another StyleEx ({ck["source"]}); give the same --styleex')
+    sx = load_styleex(src['path'], device=dev)
+    scfg = sx.config
+    if classifiers:
+        clf = load_explained_classifiers(classifiers, scfg.network.resolution, device=dev)
+        if [r['sha256'] for r in clf.records] != [r.get('sha256') for r in sx.classifier_records]:
+            raise ChexError(f'--classifier: the encoder is fitted for the classifiers {src["path"]} was trained for '
+                            f'({", ".join(r["path"] for r in sx.classifier_records)}), in that order; give those files')
+    else:
+        from chexplaining.quality import resolve_classifiers   # found by their recorded path or sha256 beside the model
+        clf = resolve_classifiers(sx, device=dev)
+    G = sx.G
+    G.grouped = dev.type == 'cuda'
+    for p in G.parameters(): p.requires_grad_(False)
+    net = dataclasses.replace(scfg.network, e_channel_base=cfg.e_channel_base or scfg.network.e_channel_base,
+                              e_channel_max=cfg.e_channel_max or scfg.network.e_channel_max)
+    new_scfg = dataclasses.replace(scfg, network=net)
+    torch.manual_seed(cfg.seed)
+    E = Encoder(net, G.n_ws).to(dev).train()
+    fresh = net != scfg.network   # other widths: a new encoder; the same: continue from the model's own
+    if not fresh: E.load_state_dict(sx.E.state_dict())
+    build_cache(manifest, root, size=net.resolution, progress=progress)
+    ds = CXRDataset(manifest, root, split='train', views=scfg.views, size=net.resolution, cache='auto')
+    val = CXRDataset(manifest, root, split='val', views=scfg.views, size=net.resolution, cache='auto')
+    x_val = _load_images(val, torch.randperm(len(val), generator=torch.Generator().manual_seed(cfg.seed))[:min(256, len(val))].numpy()).to(dev)
+    perceptual = make_perceptual(scfg.perceptual, clf)
+    if perceptual is not None: perceptual = perceptual.to(dev)
+    pname = perceptual.name if perceptual is not None else 'none'
+    for p in E.parameters(): p.requires_grad_(True)
+    opt = torch.optim.Adam(E.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-8)
+    start = 0
+    if ck is not None:
+        start = int(ck['step'])
+        E.load_state_dict(ck['E']); opt.load_state_dict(ck['opt'])
+        log.info(f'resuming {last} at step {start}')
+    end = min(cfg.steps, until) if until else cfg.steps
+    fit_record = {'fit_config': dataclasses.asdict(cfg), 'source': src['path'], 'source_sha256': src_sha}
+    records = {'config': config_to_dict(new_scfg), 'classifiers': sx.classifier_records, 'perceptual': src.get('perceptual'),
+               'manifest_sha256': src.get('manifest_sha256'), 'code_version': code_version(), 'format': CHECKPOINT_FORMAT,
+               'encoder_fit': {**fit_record, 'perceptual': pname, 'manifest_sha256': manifest_hash(manifest) if not isinstance(manifest, pd.DataFrame) else None}}
+    out.mkdir(parents=True, exist_ok=True)
+    log.info(f'train-encoder: {"a new encoder" if fresh else "the model encoder"} ({count_parameters(E)/1e6:.2f} M parameters) '
+             f'fitted to the frozen G_ema of {src["path"]} for {cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}')
+    metrics_path = out/'metrics.jsonl'
+    if metrics_path.exists() and start:
+        kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
+        with atomic_write(metrics_path) as f: f.write(''.join(l + '\n' for l in kept))
+    pair = _FittedPair(G, E)
+    def save(step):
+        atomic_torch_save({'kind': ENCODER_FIT_KIND, **fit_record, 'step': step, 'E': _sd(E), 'opt': opt.state_dict()}, last)
+        atomic_torch_save({'kind': INFERENCE_KIND, **records, 'step': src.get('step'), 'half': False,
+                           'G_ema': _sd(G), 'E': _sd(E)}, out/'inference.pt')
+    bar = _progress(range(start, end), initial=start, total=cfg.steps, desc='encoder', disable=not progress)
+    t0 = time.time()
+    for step in bar:
+        idx = torch.randint(0, len(ds), (cfg.batch,), generator=_step_generator(cfg.seed, step, 7)).numpy()   # from the step: exact resume
+        loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, _load_images(ds, idx).to(dev), cfg.w_logit)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        done = step + 1
+        with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'train', 'loss': float(loss.detach()), **logs}) + '\n')
+        bar.set_postfix(l1=f"{logs['l1']:.4f}", logit=f"{logs['logit']:.3f}")
+        if done % eval_every == 0 or done == end:
+            E.eval(); m = quick_metrics(pair, clf, x_val); E.train()
+            with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
+            log.info(f'encoder step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
+        over = max_minutes and (time.time() - t0) / 60 >= max_minutes
+        if done % checkpoint_every == 0 or done == end or over: save(done)
+        if done % eval_every == 0 or done == end:
+            with torch.no_grad(): rec = pair.reconstruct(x_val[:8], clf(x_val[:8])).clamp(0, 1)
+            _save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
+        if over: log.info(f'stopping at step {done} after --max-minutes {max_minutes}; continue with --resume'); break
+    bar.close()
+    if start >= end and not (out/'inference.pt').exists(): save(start)
+    E.eval()
+    return out/'inference.pt'
+
+# %% ../nbs/11_styleex.ipynb #871cdf9e
+def train_encoder(
+    styleex: str,  # the trained StyleEx (run folder, inference.pt or last.pt); its G_ema stays frozen
+    manifest: str,  # manifest CSV of the images it was trained on (train split used; val for monitoring)
+    out: str,  # folder: inference.pt (G_ema + the fitted encoder; load it like any StyleEx), last.pt, metrics.jsonl, grids/
+    classifier: list[str] = (),  # the classifiers the StyleEx was trained for, in order (default: found by recorded path or sha256)
+    resume: bool = False,  # continue the fit in --out from its last.pt
+    overrides: list[str] = (),  # settings key=value, e.g. steps=2000, w_logit=0 or e_channel_base=4096
+    root: str | None = None,  # folder the manifest's image paths are relative to (default: the manifest's folder)
+    checkpoint_every: int = 200,  # steps between checkpoints (a kill loses at most this many)
+    eval_every: int = 400,  # steps between validation metrics and grids
+    max_minutes: float = 0,  # stop (with a checkpoint) after this many minutes; 0: no limit
+    device: str = 'auto',  # auto, cpu, cuda or cuda:N
+    threads: int = 0,  # CPU threads for PyTorch (0: its default)
+    progress: bool = True,  # show a progress bar
+) -> Path:
+    "Fit the encoder of a trained StyleEx to its frozen generator (G_ema): the training's encoder losses plus a logit term."
+    cfg = make_encoder_fit_config(overrides)
+    out = check_output(out, kind='folder', example='runs/encoder')
+    with output_lock(out):
+        if out.is_dir(): sweep_leftovers(out, owned=True)
+        return fit_encoder(styleex, manifest, out, cfg, classifiers=list(classifier or ()), root=root, resume=resume, device=device,
+                           threads=threads, checkpoint_every=checkpoint_every, eval_every=eval_every, progress=progress,
+                           max_minutes=max_minutes)
 
 # %% ../nbs/11_styleex.ipynb #729bb0e6
 def _ddp_check_gradients(manifest, classifiers, out, world: int):
