@@ -202,9 +202,10 @@ def eval_styleex(
            'invert_steps': invert_steps,
            'n_images': int(n_images and min(n_images, len(ds)) or len(ds)),
            'l1': float(sim[:, 0].mean()), 'psnr': float(sim[:, 1].mean()), 'ssim': float(sim[:, 2].mean())}
-    res['classifiers'] = {}
+    res['classifiers'], decisions = {}, {}
     for n, (a, b) in probs.items():
         a, b = torch.cat(a).numpy(), torch.cat(b).numpy()
+        decisions[n] = a > 0.5   # each classifier's decision on x
         res['classifiers'][n] = {'agreement': float(((a > 0.5) == (b > 0.5)).mean()), 'prob_correlation': _corr(a, b),
                                  'positive_rate_x': float((a > 0.5).mean()), 'positive_rate_rec': float((b > 0.5).mean())}
     if rd is not None:
@@ -214,7 +215,6 @@ def eval_styleex(
         for k in rd.factor_names:
             fid_f[k] = {'r_reader': _corr(fx[k], fr[k]), 'r_truth': _corr(gt[k], fr[k]) if k in gt else float('nan')}
         res['factors'] = fid_f
-        decisions = {n: torch.cat(probs[n][0]).numpy() > 0.5 for n in clf.names}   # each classifier's decision on x
         within = within_decision_fidelity(fx, fr, decisions, dict(zip(clf.names, clf.targets)))
         for k, v in within.items(): fid_f[k].update(r_within_decision=v['r_within'], sd_ratio=v['sd_ratio'])
         res['within_decision'] = within

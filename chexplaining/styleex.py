@@ -311,6 +311,17 @@ class StyleExModels(nn.Module):
         return self.decode(self.encode(x01, self.G_ema), c)
 
 # %% ../nbs/11_styleex.ipynb #99665439
+def _reconstruction_terms(classifiers, perceptual, cfg: StyleExConfig, x01, rec):
+    "(L1 on the [-1, 1] scale, perceptual distance, the classifiers' logits of the reconstruction) of `rec` against `x01`."
+    rec01 = to_unit(rec)
+    l1 = (rec - to_signed(x01)).abs().mean()
+    if isinstance(perceptual, ClassifierFeatureDistance):   # one classifier pass gives the features and the KL's logits
+        with torch.no_grad(): f_real = perceptual.features(x01)[0]
+        f_rec, c_rec = perceptual.features(rec01)
+        return l1, perceptual.distance(f_real, f_rec), c_rec
+    perc = perceptual(x01, rec01) if perceptual is not None and cfg.w_perceptual else torch.zeros((), device=rec.device)
+    return l1, perc, classifiers(rec01)
+
 def _step_generator(seed: int, step: int, salt: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(int(hashlib.sha256(f'{seed}:{step}:{salt}'.encode()).hexdigest()[:15], 16))
 
@@ -385,15 +396,7 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
         fake = G(_mixed_ws(G, z, z2, cut, mix), c_samp, cfg.train_noise)
         adv = 0.5 * (F.softplus(-D(aug(rec), c_real)).mean() + F.softplus(-D(aug(fake), c_samp)).mean())
     rec, fake = rec.float(), fake.float()
-    rec01 = to_unit(rec)
-    l1 = (rec - x).abs().mean()
-    if isinstance(perceptual, ClassifierFeatureDistance):   # one classifier pass gives the features and the KL's logits
-        with torch.no_grad(): f_real = perceptual.features(x01)[0]
-        f_rec, c_rec = perceptual.features(rec01)
-        perc = perceptual.distance(f_real, f_rec)
-    else:
-        perc = perceptual(x01, rec01) if perceptual is not None and cfg.w_perceptual else torch.zeros((), device=dev)
-        c_rec = classifiers(rec01)
+    l1, perc, c_rec = _reconstruction_terms(classifiers, perceptual, cfg, x01, rec)
     cyc = (E(rec, G.mapping.w_avg).float() - w.detach().float()).abs().mean() if cfg.w_cycle else torch.zeros((), device=dev)
     kl = classifier_kl(c_real, c_rec)
     w_kl = cfg.w_kl * _ramp(step, cfg.kl_warmup)
@@ -827,27 +830,13 @@ def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
 def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers, perceptual, scfg: StyleExConfig, x01,
                     w_logit: float = 0.0):
     "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit term: (loss, logs)."
-    x = to_signed(x01)
     with torch.no_grad(): c = classifiers(x01)
-    rec = G(E(x, G.mapping.w_avg), c, 'const')
-    rec01 = to_unit(rec)
-    l1 = (rec - x).abs().mean()
-    if isinstance(perceptual, ClassifierFeatureDistance):
-        with torch.no_grad(): f_real = perceptual.features(x01)[0]
-        f_rec, c_rec = perceptual.features(rec01)
-        perc = perceptual.distance(f_real, f_rec)
-    else:
-        perc = perceptual(x01, rec01) if perceptual is not None and scfg.w_perceptual else torch.zeros((), device=x.device)
-        c_rec = classifiers(rec01)
+    rec = G(E(to_signed(x01), G.mapping.w_avg), c, 'const')
+    l1, perc, c_rec = _reconstruction_terms(classifiers, perceptual, scfg, x01, rec)
     kl = classifier_kl(c, c_rec)
     logit = logit_distance(c, c_rec)
     loss = scfg.w_l1 * l1 + scfg.w_perceptual * perc + scfg.w_kl * kl + w_logit * logit
     return loss, dict(l1=float(l1.detach()), perceptual=float(perc.detach()), kl=float(kl.detach()), logit=float(logit.detach()))
-
-class _FittedPair(nn.Module):
-    "G_ema and an encoder, with the interface `quick_metrics` uses."
-    def __init__(self, G, E): super().__init__(); self.G_ema, self.E = G, E
-    def reconstruct(self, x01, c): return to_unit(self.G_ema(self.E(to_signed(x01), self.G_ema.mapping.w_avg), c, 'const'))
 
 def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, classifiers=None, root=None,
                 resume: bool = False, until: int | None = None, device: str = 'auto', threads: int = 0,
@@ -859,23 +848,20 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     check_float(max_minutes, '--max-minutes', lo=0, what='minutes (0: no limit)')
     src = read_styleex_checkpoint(styleex)
     out = check_output(out, kind='folder', inputs=[src['path']] + ([manifest] if not isinstance(manifest, pd.DataFrame) else []))
-    last = out/'last.pt'
+    last, ck = out/'last.pt', None
     if last.exists():
-        try: kind = torch.load(last, map_location='cpu', weights_only=True).get('kind')
-        except Exception: kind = None
-        if kind != ENCODER_FIT_KIND: raise ChexError(f'--out {out} holds another run ({last} is not a train-encoder checkpoint); choose another --out')
-    if last.exists() and not resume:
-        raise ChexError(f'--out {out} already holds an encoder fit (last.pt); pass --resume to continue it or choose another --out')
-    if resume and not last.exists(): raise ChexError(f'--resume: {last} not found; start without --resume')
+        try: ck = torch.load(last, map_location='cpu', weights_only=True)
+        except Exception: ck = None
+        if not isinstance(ck, dict) or ck.get('kind') != ENCODER_FIT_KIND:
+            raise ChexError(f'--out {out} holds another run ({last} is not a train-encoder checkpoint); choose another --out')
+        if not resume: raise ChexError(f'--out {out} already holds an encoder fit (last.pt); pass --resume to continue it or choose another --out')
+    elif resume: raise ChexError(f'--resume: {last} not found; start without --resume')
     if int(os.environ.get('WORLD_SIZE', '1') or 1) > 1:
         raise ChexError('train-encoder runs in one process (one GPU or the CPU); start it without torchrun')
     set_threads(threads)
     dev = get_device(device)
     src_sha = file_sha256(src['path'])
-    ck = None
-    if resume:
-        ck = torch.load(last, map_location='cpu', weights_only=True) if last.is_file() else None
-        if not isinstance(ck, dict) or ck.get('kind') != ENCODER_FIT_KIND: raise ChexError(f'--resume: {last} is not a train-encoder checkpoint')
+    if ck is not None:
         if from_dict(EncoderFitConfig, ck['fit_config']) != cfg:
             raise ChexError(f'--resume: {last} was made with other settings {ck["fit_config"]}; resume with the same --set or choose another --out')
         if ck['source_sha256'] != src_sha:
@@ -926,7 +912,8 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     if metrics_path.exists() and start:
         kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
         with atomic_write(metrics_path) as f: f.write(''.join(l + '\n' for l in kept))
-    pair = _FittedPair(G, E)
+    pair = StyleEx(G, E, new_scfg, sx.classifier_records, {})   # G_ema + the encoder being fitted
+    E.train()   # (StyleEx puts its modules in eval mode)
     def save(step):
         atomic_torch_save({'kind': ENCODER_FIT_KIND, **fit_record, 'step': step, 'E': _sd(E), 'opt': opt.state_dict()}, last)
         atomic_torch_save({'kind': INFERENCE_KIND, **records, 'step': src.get('step'), 'half': False,
@@ -941,14 +928,14 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
         with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'train', 'loss': float(loss.detach()), **logs}) + '\n')
         bar.set_postfix(l1=f"{logs['l1']:.4f}", logit=f"{logs['logit']:.3f}")
         if done % eval_every == 0 or done == end:
-            E.eval(); m = quick_metrics(pair, clf, x_val); E.train()
+            E.eval(); m = quick_metrics(pair, clf, x_val)
+            with torch.no_grad(): rec = pair.reconstruct(x_val[:8], clf(x_val[:8])).clamp(0, 1)
+            E.train()
             with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
+            _save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
             log.info(f'encoder step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
         over = max_minutes and (time.time() - t0) / 60 >= max_minutes
         if done % checkpoint_every == 0 or done == end or over: save(done)
-        if done % eval_every == 0 or done == end:
-            with torch.no_grad(): rec = pair.reconstruct(x_val[:8], clf(x_val[:8])).clamp(0, 1)
-            _save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
         if over: log.info(f'stopping at step {done} after --max-minutes {max_minutes}; continue with --resume'); break
     bar.close()
     if start >= end and not (out/'inference.pt').exists(): save(start)
