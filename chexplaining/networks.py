@@ -23,6 +23,9 @@ class NetworkConfig:
     z_dim: int = 256              # input latent of the mapping network
     w_dim: int = 256              # intermediate latent W
     c_dim: int = 2                # classifier logits the styles and the discriminator are conditioned on
+    c_scale: float = 1.0          # the logits are divided by this before they meet w in the style affines and the
+                                  # discriminator: a confident classifier's logits reach +-30 while w's entries are ~0.5, so
+                                  # unscaled (the paper, 1.0) c sets most of StyleSpace and w little. Models saved without it: 1.0
     mapping_layers: int = 4       # depth of the mapping network (the paper: 8)
     channel_base: int = 4096      # channels at resolution r: min(channel_base * channel_mult / r, channel_max * channel_mult)
     channel_max: int = 256
@@ -46,6 +49,8 @@ class NetworkConfig:
             v = getattr(self, k)
             if not isinstance(v, int) or v < 1: raise ChexError(f'{k}={v!r}: must be a positive whole number')
         if not isinstance(self.c_dim, int) or self.c_dim < 0: raise ChexError(f'c_dim={self.c_dim!r}: must be >= 0')
+        if not (isinstance(self.c_scale, (int, float)) and self.c_scale > 0):
+            raise ChexError(f'c_scale={self.c_scale!r}: must be > 0 (the logits are divided by it; 1: unscaled, as the paper)')
         if not (self.channel_mult > 0): raise ChexError(f'channel_mult={self.channel_mult!r}: must be > 0')
         if self.upsample not in ('bilinear', 'transposed'):
             raise ChexError(f'upsample={self.upsample!r}: choose bilinear or transposed')
@@ -225,12 +230,12 @@ class Generator(nn.Module):
     @property
     def n_styles(self) -> int: return sum(self.style_dims)
 
-    def _check_c(self, c, B, device):
+    def _scaled_c(self, c, B, device):
         if self.cfg.c_dim == 0: return torch.zeros(B, 0, device=device)
         if c is None: raise ChexError(f'this generator is conditioned on {self.cfg.c_dim} classifier logits: pass c (B, {self.cfg.c_dim})')
         if c.shape != (B, self.cfg.c_dim):
             raise ChexError(f'c must be (batch, {self.cfg.c_dim}) classifier logits, got {tuple(c.shape)}')
-        return c
+        return c / self.cfg.c_scale
 
     def broadcast_ws(self, ws: torch.Tensor) -> torch.Tensor:
         "`(B, w_dim)` or `(B, n_ws, w_dim)` -> `(B, n_ws, w_dim)`."
@@ -241,7 +246,7 @@ class Generator(nn.Module):
     def styles(self, ws: torch.Tensor, c: torch.Tensor | None = None) -> list[torch.Tensor]:
         "Every step's style vector `(B, C_l)` from latents `ws` and classifier logits `c`."
         ws = self.broadcast_ws(ws)
-        c = self._check_c(c, ws.shape[0], ws.device).to(ws.dtype)
+        c = self._scaled_c(c, ws.shape[0], ws.device).to(ws.dtype)
         return [m.affine(torch.cat([ws[:, i], c], dim=1)) for m, i in zip(self.steps, self.ws_index)]
 
     def initial_state(self, batch: int, device=None, dtype=torch.float32):
@@ -347,7 +352,7 @@ class Discriminator(nn.Module):
         out = self.out(h).squeeze(1)
         if self.embed is not None:
             if c is None: raise ChexError(f'this discriminator is conditioned on {self.cfg.c_dim} classifier logits: pass c')
-            out = out + (self.project(h) * self.embed(c.to(h.dtype))).sum(1) / math.sqrt(h.shape[1])
+            out = out + (self.project(h) * self.embed(c.to(h.dtype) / self.cfg.c_scale)).sum(1) / math.sqrt(h.shape[1])
         return out
 
 # %% ../nbs/10_networks.ipynb #5c4ebb66

@@ -50,7 +50,7 @@ class StyleExConfig:
     w_kl: float = 1.0               # KL(C(x) || C(G(E(x)))) per classifier
     w_logit: float = 0.0            # mean |C(x) - C(G(E(x)))| over the logits (not in the paper; the KL of two saturated
                                     # softmaxes is ~0, so confident classifiers give the KL no say in how much of a finding is drawn)
-    kl_warmup: int = 0              # steps over which the KL weight ramps up from 0
+    kl_warmup: int = 0              # steps over which the KL (and logit) weight ramps up from 0
     c_dropout: float = 0.0          # probability that a reconstruction gets c = 0 instead of the logits: w must then
                                     # carry what the classifiers see (without it the label lives in c alone, not in StyleSpace)
     r1_gamma: float = 10.0          # lazy R1 on real images
@@ -77,9 +77,10 @@ PAPER_NETWORK = dict(resolution=256, z_dim=512, w_dim=512, mapping_layers=8, cha
 PRESETS = {
     'paper': dict(network=PAPER_NETWORK, batch=32, lr_g=0.002, lr_d=0.002, lr_e=0.002),
     'phantom-cpu': dict(network=dict(resolution=64, z_dim=128, w_dim=256, mapping_layers=4, channel_base=2048,
-                                     channel_max=128, d_channel_base=1024, d_channel_max=128, w_plus=True),
+                                     channel_max=128, d_channel_base=1024, d_channel_max=128, w_plus=True,
+                                     c_scale=8.0),   # the RMS of the four phantom classifiers' logits: 7.4
                         batch=16, lr_e=0.001, beta1_e=0.9, lr_warmup=200, kl_warmup=1000, sample_fraction=0.5, r1_gamma=1.0,
-                        w_l1=5.0, w_perceptual=2.0, c_dropout=0.5),
+                        w_l1=5.0, w_perceptual=2.0, c_dropout=0.5, w_logit=0.5),
     'tiny': dict(network=dict(resolution=16, z_dim=16, w_dim=16, mapping_layers=2, channel_base=128, channel_max=16,
                               w_plus=True), batch=4, r1_interval=2, pl_interval=2),
 }
@@ -401,7 +402,8 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     kl = classifier_kl(c_real, c_rec)
     w_kl = cfg.w_kl * _ramp(step, cfg.kl_warmup)
     loss = cfg.w_adv * adv + cfg.w_l1 * l1 + cfg.w_perceptual * perc + cfg.w_cycle * cyc + w_kl * kl
-    if cfg.w_logit: loss = loss + cfg.w_logit * logit_distance(c_real, c_rec)
+    logit = logit_distance(c_real, c_rec) if cfg.w_logit else torch.zeros((), device=dev)
+    loss = loss + cfg.w_logit * _ramp(step, cfg.kl_warmup) * logit   # ramped with the KL: early reconstructions say nothing yet
     opts['G'].zero_grad(set_to_none=True); opts['E'].zero_grad(set_to_none=True)
     loss.backward()
 
@@ -459,7 +461,7 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
         for pe, p in zip(models.G_ema.parameters(), G.parameters()): pe.copy_(p.detach().lerp(pe, beta))
         for be, b in zip(models.G_ema.buffers(), G.buffers()): be.copy_(b)
     f = lambda t: float(t.detach()) if torch.is_tensor(t) else float(t)   # logged values, outside the graph
-    logs.update(loss=f(loss), adv_g=f(adv), l1=f(l1), perceptual=f(perc), cycle=f(cyc), kl=f(kl),
+    logs.update(loss=f(loss), adv_g=f(adv), l1=f(l1), perceptual=f(perc), cycle=f(cyc), kl=f(kl), logit=f(logit),
                 d=f(d_loss), d_real=f(d_real.float().mean()), w_kl=w_kl)
     return logs
 

@@ -3,7 +3,7 @@
 #   bash checkpoints/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped
 # (train-styleex itself resumes from its last checkpoint). On 2 CPU cores: ~15 min of data and small models,
-# then 88 min of StyleEx training (3,608 steps with --threads 2; about 2.5 h on one core).
+# then about 99 min of StyleEx training (3,608 steps with --threads 2; about 2.5 h on one core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W=${1:-runs/phantom-models}
