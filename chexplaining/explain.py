@@ -20,7 +20,7 @@ from .images import load_square
 from .styleex import load_styleex, load_explained_classifiers, StyleEx
 from .quality import conditioning_classifiers
 from .search import (Explained, Encoded, SearchResult, encode_images, attfind, eigenfind, latent_shift,
-                                 counterfactuals, shift_solution, _attr)
+                                 counterfactuals, shift_solution, pack_vector, _attr)
 import chexplaining.distributed as dist_
 from .classifier import _lock_output
 
@@ -72,15 +72,16 @@ def search_images(sx: StyleEx, cond, explained: Explained, manifest, root=None, 
 # %% ../nbs/15_explain.ipynb #814c40c7
 @torch.no_grad()
 def split_styles(sx: StyleEx, cond, manifest, root=None, split: str = 'test', n: int = 2000, seed: int = 0,
-                 batch: int = 256, show: bool = False) -> torch.Tensor:
-    "Flat styles `(n, D)` of up to `n` images of `split` (a seeded shuffle; 0: all), for the dataset bounds."
+                 batch: int = 256, show: bool = False, latents: bool = False) -> torch.Tensor:
+    "Flat styles `(n, D)` (or W+ latents `(n, n_ws, w_dim)` with `latents`) of up to `n` images of `split` (a seeded shuffle; 0: all)."
     ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
     order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed + 1))
     order = order[:n] if n else order
     dev, out = sx.G.const.device, []
-    for a in _progress(range(0, len(order), batch), desc='style bounds', disable=not show):
+    for a in _progress(range(0, len(order), batch), desc='latent basis' if latents else 'style bounds', disable=not show):
         x = torch.stack([ds[int(i)]['img'] for i in order[a:a + batch]]).to(dev)
-        out.append(sx.G.flatten_styles(sx.G.styles(sx.encode(x), cond(x))).cpu())
+        ws = sx.encode(x)
+        out.append((ws if latents else sx.G.flatten_styles(sx.G.styles(ws, cond(x)))).cpu())
     return torch.cat(out)
 
 # %% ../nbs/15_explain.ipynb #f63457c0
@@ -149,7 +150,8 @@ def _clean(v):
 def result_record(res: SearchResult, sx: StyleEx, explained: Explained, classifier_record: dict, manifest=None, root=None,
                   split=None, warning=None) -> dict:
     "The JSON-ready description of a search result."
-    rows = [{k: _clean(v) for k, v in r.items()} for r in res.attributes.to_dict('records')]
+    rows = [{k: pack_vector(v) if k == 'vector' and isinstance(v, list) else _clean(v) for k, v in r.items()}   # W+ directions: compact
+            for r in res.attributes.to_dict('records')]
     return {'kind': ATTRIBUTES_KIND, 'method': res.method, 'target': res.target,
             'classifier': {'name': explained.name, 'path': classifier_record.get('path'), 'sha256': classifier_record.get('sha256')},
             'styleex': {'path': str(sx.info.get('path')), 'step': sx.info.get('step')},
@@ -220,7 +222,12 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
             bounds = torch.cat([enc.styles, split_styles(sx, cond, manifest, root, split, n_bounds, seed, batch, show)]) if n_bounds else None
             res = attfind(sx, explained, enc, k=top_k, bounds_from=bounds, **kw)
             res.info['n_bounds'] = n_bounds
-        elif method == 'eigenfind': res = eigenfind(sx, explained, enc, k=top_k, **kw)
+        elif method == 'eigenfind':
+            n_basis = kw.pop('n_basis', 2000)
+            if kw.get('basis') == 'latent' and n_basis:
+                kw['basis_from'] = torch.cat([enc.ws, split_styles(sx, cond, manifest, root, split, n_basis, seed, batch, show, latents=True)])
+            res = eigenfind(sx, explained, enc, k=top_k, **kw)
+            if kw.get('basis') == 'latent': res.info['n_basis'] = n_basis
         else:
             if top_k != 1: log.info('latent shift gives one per-image counterfactual: --top-k is ignored')
             res = latent_shift(sx, explained, enc, **kw)
@@ -233,7 +240,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
             with publish_folder(out) as tmp:
                 rec = result_record(res, sx, explained, crec, manifest, root, split, warn)
                 atomic_save_json(rec, tmp/'attributes.json')
-                res.attributes.to_csv(tmp/'attributes.csv', index=False)
+                res.attributes.drop(columns=['vector'], errors='ignore').to_csv(tmp/'attributes.csv', index=False)   # vectors: in the JSON
                 torch.save({'effects': res.effects, 'index': res.encoded.index, 'p_rec': res.encoded.p_rec,
                             'candidates': res.candidates.to_dict('list'), **res.per_image}, tmp/'effects.pt')
                 if len(res.attributes):
@@ -297,6 +304,8 @@ def run_eigenfind(
     n_directions: int = 20,  # eigen-directions tried (the paper: 20)
     step: float = 5.0,  # distance moved along a direction (the paper: 5, in w units)
     step_unit: str = 'w',  # w (the paper) or sd (standard deviations of the searched latents along the direction)
+    basis: str = 'affine',  # affine (the paper: SVD of the affine weights) or latent (principal directions of the encoded images)
+    n_basis: int = 2000,  # --basis latent: images of the split encoded for the directions, besides the searched ones
     threshold: float = 0.5,  # an image is explained when its probability crosses this
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
@@ -307,10 +316,11 @@ def run_eigenfind(
     threads: int = 0,  # CPU threads (0: PyTorch's default)
     progress: bool = True,  # show progress bars
 ) -> SearchResult:
-    "EigenFind: the StyleSpace eigen-directions (SVD of the affine weights) that flip the classifier."
+    "EigenFind: the StyleSpace eigen-directions (SVD of the affine weights, or the encoded images' principal directions) that flip the classifier."
+    check_int(n_basis, '--n-basis', lo=0, what='a number of images (0: the searched images only)')
     return run_search('eigenfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
-                      threshold=threshold)
+                      basis=basis, n_basis=n_basis, threshold=threshold)
 
 def run_latent_shift(
     styleex: str,  # StyleEx run folder or checkpoint

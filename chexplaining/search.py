@@ -22,8 +22,9 @@ from .distributed import is_distributed, get_rank, get_world_size, all_gather_va
 # %% auto #0
 __all__ = ['SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_images', 'style_steps', 'style_edit_probs', 'style_bounds',
            'attfind_targets', 'style_gradients', 'screen_attributes', 'greedy_select', 'unstable_images',
-           'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'eigenfind', 'latent_gradients',
-           'shift_scale', 'shift_solution', 'latent_shift', 'counterfactuals', 'apply_attributes', 'attribute_sweep']
+           'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions', 'eigenfind',
+           'latent_gradients', 'shift_scale', 'shift_solution', 'latent_shift', 'pack_vector', 'unpack_vector',
+           'eigen_step', 'counterfactuals', 'apply_attributes', 'attribute_sweep']
 
 # %% ../nbs/14_search.ipynb #b4d1d561
 class Explained(nn.Module):
@@ -289,6 +290,10 @@ def attfind(sx: StyleEx, explained: Explained, enc: Encoded, mode: str = 'screen
 # %% ../nbs/14_search.ipynb #74863561
 _EIGEN = weakref.WeakKeyDictionary()   # generator -> (weights' identity and versions, result)
 
+def _fixed_signs(Vh: torch.Tensor) -> torch.Tensor:
+    "Rows of `Vh` with the sign that makes each row's largest component positive: the same data give the same directions."
+    return Vh * torch.sign(Vh.gather(1, Vh.abs().argmax(1, keepdim=True)))
+
 def eigen_directions(G: Generator) -> tuple[torch.Tensor, torch.Tensor]:
     "(directions `(w_dim, w_dim)`, one per row, by decreasing singular value; the singular values) of the stacked conv affines."
     affines = [m.affine for m in G.steps if m.kind == 'conv']
@@ -297,10 +302,19 @@ def eigen_directions(G: Generator) -> tuple[torch.Tensor, torch.Tensor]:
     if hit is not None and hit[0] == key: return hit[1]
     A = torch.cat([a.weight[:, :G.cfg.w_dim] * a.weight_gain for a in affines]).detach()
     _, S, Vh = torch.linalg.svd(A.double().cpu(), full_matrices=False)
-    sign = torch.sign(Vh.gather(1, Vh.abs().argmax(1, keepdim=True)))
-    res = ((Vh * sign).float(), S.float())
+    res = (_fixed_signs(Vh).float(), S.float())
     _EIGEN[G] = (key, res)   # applying eigen attributes (sweeps, explorer sliders) needs it on every call
     return res
+
+# %% ../nbs/14_search.ipynb #0ac0e392
+def latent_directions(ws: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "(principal directions `(r, n_ws, w_dim)` of W+ latents `ws (N, n_ws, w_dim)`, unit length over all layers, by decreasing variance; their sds)."
+    if ws.dim() == 2: ws = ws[:, None]
+    n, L, W = ws.shape
+    if n < 2: raise ChexError(f'a latent basis needs at least 2 encoded images, got {n}')
+    w = ws.detach().reshape(n, L * W).double().cpu()
+    _, S, Vh = torch.linalg.svd(w - w.mean(0), full_matrices=False)
+    return _fixed_signs(Vh).float().reshape(-1, L, W), (S / (n - 1) ** 0.5).float()
 
 # %% ../nbs/14_search.ipynb #897d409b
 @torch.no_grad()
@@ -314,9 +328,13 @@ def _latent_probs(sx: StyleEx, explained: Explained, ws: torch.Tensor, c: torch.
     return torch.cat(out) if out else torch.empty(0)
 
 def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_directions: int = 20, step: float = 5.0,
-              step_unit: str = 'w', threshold: float = 0.5, batch: int = 256, show: bool = False) -> SearchResult:
-    "EigenFind on encoded images `enc`: the top-`k` StyleSpace eigen-directions (and signs) that raise the probability."
-    check_int(n_directions, '--n-directions', lo=1, hi=sx.config.network.w_dim, what='eigen-directions to try')
+              step_unit: str = 'w', threshold: float = 0.5, basis: str = 'affine', basis_from: torch.Tensor | None = None,
+              batch: int = 256, show: bool = False) -> SearchResult:
+    """EigenFind on encoded images `enc`: the top-`k` StyleSpace eigen-directions (and signs) that raise the probability.
+    `basis`: 'affine' (the paper: SVD of the affine weights) or 'latent' (principal directions of the W+ latents
+    `basis_from`, default all of `enc`'s)."""
+    check_choice(basis, '--basis', ['affine', 'latent'])
+    check_int(n_directions, '--n-directions', lo=1, hi=sx.config.network.w_dim if basis == 'affine' else None, what='eigen-directions to try')
     check_float(step, '--step', lo=0, lo_open=True, what='the distance moved along a direction')
     check_choice(step_unit, '--step-unit', ['w', 'sd'])
     check_float(threshold, '--threshold', lo=0, hi=1, lo_open=True)
@@ -325,16 +343,28 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
         raise ChexError(f'--top-k {k}: {n_directions} directions give only {2 * n_directions} attributes; give --top-k '
                         f'{2 * n_directions} or less, or more --n-directions')
     t0, counter = time.time(), {'images': 0}
-    dirs, sv = eigen_directions(sx.G)
+    K = n_directions
+    if basis == 'affine':
+        dirs, sv = eigen_directions(sx.G)
+        dirs = dirs[:K, None]                                                # (K, 1, w_dim): the same step on every W+ layer
+    else:   # from every encoded image, the ones already assigned to the class included: the data's variation
+        src = enc.ws if basis_from is None else basis_from
+        if len(src) <= K:
+            raise ChexError(f'--basis latent: {len(src)} encoded images give at most {len(src) - 1} directions; '
+                            f'encode more images (--n-basis) or give --n-directions {max(1, len(src) - 2)} or less')
+        dirs, sv = latent_directions(src)
+        dirs = dirs[:K]                                                      # (K, n_ws, w_dim)
     enc = enc.subset(enc.p_rec <= threshold)
     if len(enc) == 0: raise ChexError(f'every searched image is already assigned to {explained.target!r}: nothing to explain')
-    K, N = n_directions, len(enc)
+    N = len(enc)
     mine = _shard(N)
     dist = torch.full((K,), float(step))
-    if step_unit == 'sd':   # in standard deviations of the searched latents along each direction (mean over W+ layers)
-        dist = step * torch.einsum('nlw,kw->nlk', enc.ws, dirs[:K]).std(0).mean(0)
-    shifts = torch.cat([dirs[:K] * -dist[:, None], dirs[:K] * dist[:, None]])   # (2K, w_dim): all minus, then all plus
-    ws = enc.ws[mine].unsqueeze(1) + shifts.reshape(1, 2 * K, 1, -1)        # (n, 2K, n_ws, w_dim)
+    if step_unit == 'sd' and basis == 'affine':   # in standard deviations of the searched latents along each direction (mean over W+ layers)
+        dist = step * torch.einsum('nlw,kw->nlk', enc.ws, dirs[:, 0]).std(0).mean(0)
+    elif step_unit == 'sd':                        # ... along each W+ direction
+        dist = step * torch.einsum('nlw,klw->nk', enc.ws, dirs).std(0)
+    shifts = torch.cat([dirs * -dist[:, None, None], dirs * dist[:, None, None]])   # (2K, 1 or n_ws, w_dim): all minus, then all plus
+    ws = enc.ws[mine].unsqueeze(1) + shifts.unsqueeze(0)                    # (n, 2K, n_ws, w_dim)
     c = enc.c[mine].unsqueeze(1).expand(-1, 2 * K, -1)
     probs = _latent_probs(sx, explained, ws.flatten(0, 1), c.flatten(0, 1), batch, counter, show, 'eigenfind').reshape(len(mine), 2, K)
     eff = _gather_rows(mine, probs - enc.p_rec[mine].reshape(-1, 1, 1))     # (N, 2, K)
@@ -350,10 +380,12 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     cand = pd.DataFrame({'kind': 'eigen', 'eigen_index': [j for _, j in cand_idx],
                          'direction': [1 if sg else -1 for sg, _ in cand_idx], 'step': step, 'step_unit': step_unit,
                          'distance': [float(dist[j]) for _, j in cand_idx],
-                         'singular_value': [float(sv[j]) for _, j in cand_idx]})
-    cand['id'] = [f"eigen{j}:{'+' if d > 0 else '-'}" for j, d in zip(cand.eigen_index, cand.direction)]
+                         'singular_value': [float(sv[j]) for _, j in cand_idx], 'basis': basis})   # latent basis: the sd along it
+    if basis == 'latent': cand['vector'] = [dirs[j].tolist() for _, j in cand_idx]   # (n_ws, w_dim) nested lists
+    name = 'eigen' if basis == 'affine' else 'pc'
+    cand['id'] = [f"{name}{j}:{'+' if d > 0 else '-'}" for j, d in zip(cand.eigen_index, cand.direction)]
     table = pd.concat([sel.reset_index(drop=True), cand.iloc[sel.attribute.to_numpy()].reset_index(drop=True)], axis=1)
-    info = dict(n_directions=K, step=step, step_unit=step_unit, threshold=threshold, n_images=N, n_dropped_directions=int((~keep_dir).sum()),
+    info = dict(n_directions=K, step=step, step_unit=step_unit, basis=basis, threshold=threshold, n_images=N, n_dropped_directions=int((~keep_dir).sum()),
                 generator_images=counter['images'], seconds=time.time() - t0)
     return SearchResult('eigenfind', explained.target, table, cand, cand_eff, enc, info)
 
@@ -416,6 +448,35 @@ def latent_shift(sx: StyleEx, explained: Explained, enc: Encoded, max_shift: flo
 def _attr(a) -> dict:
     return {k: (v.item() if hasattr(v, 'item') else v) for k, v in (a.to_dict() if isinstance(a, pd.Series) else dict(a)).items()}
 
+def pack_vector(v) -> dict:
+    "A direction as compact JSON: its shape and its float32 bytes in base64 (exact; a W+ direction is thousands of numbers)."
+    import base64
+    arr = np.ascontiguousarray(np.asarray(v, dtype='<f4'))
+    return {'shape': list(arr.shape), 'float32_base64': base64.b64encode(arr.tobytes()).decode('ascii')}
+
+def unpack_vector(v) -> torch.Tensor:
+    "The tensor of a direction given as nested lists, an array or tensor, or `pack_vector`'s dict."
+    import base64
+    if isinstance(v, dict):
+        try: arr = np.frombuffer(base64.b64decode(v['float32_base64']), dtype='<f4').reshape(v['shape'])
+        except (KeyError, ValueError, TypeError) as e: raise ChexError(f'a stored direction cannot be read ({e}); write the attributes again with eigenfind') from None
+        return torch.from_numpy(arr.astype(np.float32))
+    return torch.as_tensor(np.asarray(v, dtype=np.float32))
+
+def eigen_step(G: Generator, a: dict) -> torch.Tensor:
+    "The W+ step `(n_ws or 1, w_dim)` of eigen attribute `a` at amount 1: its stored direction (latent basis) or the model's eigen-direction."
+    v = a.get('vector')
+    if isinstance(v, (list, tuple, dict, np.ndarray, torch.Tensor)):
+        v = unpack_vector(v)
+        if tuple(v.shape) not in ((G.n_ws, G.cfg.w_dim), (G.cfg.w_dim,)):
+            raise ChexError(f"attribute {a.get('id')!r}: its direction has shape {tuple(v.shape)}, this model's W+ is "
+                            f"({G.n_ws}, {G.cfg.w_dim}); apply it with the StyleEx its search used")
+    elif a.get('basis', 'affine') == 'latent':
+        raise ChexError(f"attribute {a.get('id')!r}: a latent-basis direction without its vector; load the attribute from the "
+                        "search's attributes.json (attributes.csv leaves the vectors out)")
+    else: v = eigen_directions(G)[0][int(a['eigen_index'])]
+    return v * float(a.get('distance', a['step'])) * int(a['direction'])
+
 @torch.no_grad()
 def counterfactuals(sx: StyleEx, enc: Encoded, attribute, amount: float = 1.0, explained: Explained | None = None,
                     per_image: dict | None = None, batch: int = 256) -> torch.Tensor:
@@ -435,7 +496,7 @@ def counterfactuals(sx: StyleEx, enc: Encoded, attribute, amount: float = 1.0, e
             s[:, j] = s[:, j] + amount * t * (bound - s[:, j])
             outs.append(to_unit(G.synthesize(G.unflatten_styles(s))).clamp(0, 1).cpu())
     elif kind == 'eigen':
-        v = eigen_directions(G)[0][int(a['eigen_index'])] * float(a.get('distance', a['step'])) * int(a['direction'])
+        v = eigen_step(G, a)
         for lo, hi in _batches(len(enc), batch):
             outs.append(to_unit(G(enc.ws[lo:hi].to(dev) + amount * v.to(dev), enc.c[lo:hi].to(dev))).clamp(0, 1).cpu())
     elif kind == 'shift':
@@ -460,7 +521,7 @@ def apply_attributes(sx: StyleEx, enc: Encoded, edits, explained: Explained | No
         a = _attr(attribute)
         if not amount: continue
         if a.get('kind') == 'eigen':
-            ws = ws + amount * eigen_directions(G)[0][int(a['eigen_index'])] * float(a.get('distance', a['step'])) * int(a['direction'])
+            ws = ws + amount * eigen_step(G, a)
         elif a.get('kind') == 'shift':
             if per_image is None:
                 if explained is None: raise ChexError('a latent-shift edit needs the classifier (its gradient): pass explained')

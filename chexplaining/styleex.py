@@ -400,10 +400,11 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     l1, perc, c_rec = _reconstruction_terms(classifiers, perceptual, cfg, x01, rec)
     cyc = (E(rec, G.mapping.w_avg).float() - w.detach().float()).abs().mean() if cfg.w_cycle else torch.zeros((), device=dev)
     kl = classifier_kl(c_real, c_rec)
-    w_kl = cfg.w_kl * _ramp(step, cfg.kl_warmup)
+    ramp = _ramp(step, cfg.kl_warmup)   # the classifier terms ramp in: early reconstructions say nothing yet
+    w_kl = cfg.w_kl * ramp
     loss = cfg.w_adv * adv + cfg.w_l1 * l1 + cfg.w_perceptual * perc + cfg.w_cycle * cyc + w_kl * kl
     logit = logit_distance(c_real, c_rec) if cfg.w_logit else torch.zeros((), device=dev)
-    loss = loss + cfg.w_logit * _ramp(step, cfg.kl_warmup) * logit   # ramped with the KL: early reconstructions say nothing yet
+    loss = loss + cfg.w_logit * ramp * logit
     opts['G'].zero_grad(set_to_none=True); opts['E'].zero_grad(set_to_none=True)
     loss.backward()
 
