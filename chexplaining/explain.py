@@ -306,6 +306,7 @@ def run_eigenfind(
     step_unit: str = 'w',  # w (the paper) or sd (standard deviations of the searched latents along the direction)
     basis: str = 'affine',  # affine (the paper: SVD of the affine weights) or latent (principal directions of the encoded images)
     n_basis: int = 2000,  # --basis latent: images of the split encoded for the directions, besides the searched ones
+    drop_margin: float = 0.0,  # drop a direction when both its signs raise the mean probability by more than this (0: the paper)
     threshold: float = 0.5,  # an image is explained when its probability crosses this
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
@@ -320,7 +321,7 @@ def run_eigenfind(
     check_int(n_basis, '--n-basis', lo=0, what='a number of images (0: the searched images only)')
     return run_search('eigenfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
-                      basis=basis, n_basis=n_basis, threshold=threshold)
+                      basis=basis, n_basis=n_basis, drop_margin=drop_margin, threshold=threshold)
 
 def run_latent_shift(
     styleex: str,  # StyleEx run folder or checkpoint

@@ -329,15 +329,17 @@ def _latent_probs(sx: StyleEx, explained: Explained, ws: torch.Tensor, c: torch.
 
 def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_directions: int = 20, step: float = 5.0,
               step_unit: str = 'w', threshold: float = 0.5, basis: str = 'affine', basis_from: torch.Tensor | None = None,
-              batch: int = 256, show: bool = False) -> SearchResult:
+              drop_margin: float = 0.0, batch: int = 256, show: bool = False) -> SearchResult:
     """EigenFind on encoded images `enc`: the top-`k` StyleSpace eigen-directions (and signs) that raise the probability.
     `basis`: 'affine' (the paper: SVD of the affine weights) or 'latent' (principal directions of the W+ latents
-    `basis_from`, default all of `enc`'s)."""
+    `basis_from`, default all of `enc`'s). A direction is dropped when both signs raise the mean probability by more
+    than `drop_margin` (0: the paper's rule)."""
     check_choice(basis, '--basis', ['affine', 'latent'])
     check_int(n_directions, '--n-directions', lo=1, hi=sx.config.network.w_dim if basis == 'affine' else None, what='eigen-directions to try')
     check_float(step, '--step', lo=0, lo_open=True, what='the distance moved along a direction')
     check_choice(step_unit, '--step-unit', ['w', 'sd'])
     check_float(threshold, '--threshold', lo=0, hi=1, lo_open=True)
+    check_float(drop_margin, '--drop-margin', lo=0, hi=1, what='a probability change')
     check_int(k, '--top-k', lo=1, what='a number of attributes')
     if k > 2 * n_directions:
         raise ChexError(f'--top-k {k}: {n_directions} directions give only {2 * n_directions} attributes; give --top-k '
@@ -370,7 +372,7 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     eff = _gather_rows(mine, probs - enc.p_rec[mine].reshape(-1, 1, 1))     # (N, 2, K)
     if is_distributed(): counter['images'] = int(all_gather_varlen(torch.tensor([[counter['images']]])).sum())
     mean = eff.mean(0)                                                       # (2, K)
-    keep_dir = ~((mean[0] > 0) & (mean[1] > 0))
+    keep_dir = ~((mean[0] > drop_margin) & (mean[1] > drop_margin))
     cand_idx = [(sgn, j) for j in range(K) if keep_dir[j] for sgn in (0, 1)]
     cand_eff = torch.stack([eff[:, sg, j] for sg, j in cand_idx], 1) if cand_idx else torch.empty(N, 0)
     if len(cand_idx) < k:
@@ -387,6 +389,7 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     table = pd.concat([sel.reset_index(drop=True), cand.iloc[sel.attribute.to_numpy()].reset_index(drop=True)], axis=1)
     info = dict(n_directions=K, step=step, step_unit=step_unit, basis=basis, threshold=threshold, n_images=N, n_dropped_directions=int((~keep_dir).sum()),
                 generator_images=counter['images'], seconds=time.time() - t0)
+    if drop_margin: info['drop_margin'] = drop_margin
     return SearchResult('eigenfind', explained.target, table, cand, cand_eff, enc, info)
 
 # %% ../nbs/14_search.ipynb #94b0174c
