@@ -224,10 +224,10 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
             res.info['n_bounds'] = n_bounds
         elif method == 'eigenfind':
             n_basis = kw.pop('n_basis', 2000)
-            if kw.get('basis') == 'latent' and n_basis:
+            if kw.get('basis') in ('latent', 'ica') and n_basis:
                 kw['basis_from'] = torch.cat([enc.ws, split_styles(sx, cond, manifest, root, split, n_basis, seed, batch, show, latents=True)])
             res = eigenfind(sx, explained, enc, k=top_k, **kw)
-            if kw.get('basis') == 'latent': res.info['n_basis'] = n_basis
+            if kw.get('basis') in ('latent', 'ica'): res.info['n_basis'] = n_basis
         else:
             if top_k != 1: log.info('latent shift gives one per-image counterfactual: --top-k is ignored')
             res = latent_shift(sx, explained, enc, **kw)
@@ -303,9 +303,9 @@ def run_eigenfind(
     top_k: int = 8,  # (direction, sign) attributes to choose
     n_directions: int = 20,  # eigen-directions tried (the paper: 20)
     step: float = 5.0,  # distance moved along a direction (the paper: 5, in w units)
-    step_unit: str = 'w',  # w (the paper) or sd (standard deviations of the searched latents along the direction)
-    basis: str = 'affine',  # affine (the paper: SVD of the affine weights) or latent (principal directions of the encoded images)
-    n_basis: int = 2000,  # --basis latent: images of the split encoded for the directions, besides the searched ones
+    step_unit: str = 'w',  # w (the paper) or sd (standard deviations of the searched latents along the direction; ica: of the component)
+    basis: str = 'affine',  # affine (the paper: SVD of the affine weights), latent (principal directions of the encoded images) or ica (their independent directions)
+    n_basis: int = 2000,  # --basis latent or ica: images of the split encoded for the directions, besides the searched ones
     drop_margin: float = 0.0,  # drop a direction when both its signs raise the mean probability by more than this (0: the paper)
     threshold: float = 0.5,  # an image is explained when its probability crosses this
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation

@@ -22,9 +22,9 @@ from .distributed import is_distributed, get_rank, get_world_size, all_gather_va
 # %% auto #0
 __all__ = ['SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_images', 'style_steps', 'style_edit_probs', 'style_bounds',
            'attfind_targets', 'style_gradients', 'screen_attributes', 'greedy_select', 'unstable_images',
-           'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions', 'eigenfind',
-           'latent_gradients', 'shift_scale', 'shift_solution', 'latent_shift', 'pack_vector', 'unpack_vector',
-           'eigen_step', 'counterfactuals', 'apply_attributes', 'attribute_sweep']
+           'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions', 'fast_ica',
+           'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale', 'shift_solution', 'latent_shift',
+           'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals', 'apply_attributes', 'attribute_sweep']
 
 # %% ../nbs/14_search.ipynb #b4d1d561
 class Explained(nn.Module):
@@ -316,6 +316,44 @@ def latent_directions(ws: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     _, S, Vh = torch.linalg.svd(w - w.mean(0), full_matrices=False)
     return _fixed_signs(Vh).float().reshape(-1, L, W), (S / (n - 1) ** 0.5).float()
 
+# %% ../nbs/14_search.ipynb #0d77fdda
+def fast_ica(z: torch.Tensor, seed: int = 0, max_iter: int = 1000, tol: float = 1e-6) -> tuple[torch.Tensor, bool]:
+    "(orthogonal unmixing `U (r, r)`, converged) for whitened scores `z (N, r)` by symmetric FastICA, log-cosh contrast: sources `z @ U.T`."
+    n, r = z.shape
+    z = z.double()
+    U = torch.linalg.qr(torch.randn(r, r, generator=torch.Generator().manual_seed(seed), dtype=torch.float64))[0]
+    for _ in range(max_iter):
+        g = torch.tanh(z @ U.T)
+        new = (g.T @ z) / n - (1 - g ** 2).mean(0)[:, None] * U           # the fixed-point step for every component
+        a, _, b = torch.linalg.svd(new)
+        new = a @ b                                                        # symmetric decorrelation: the closest orthogonal matrix
+        change = float((torch.diag(new @ U.T).abs() - 1).abs().max())      # 0 when every row is unchanged up to sign
+        U = new
+        if change < tol: return U, True
+    return U, False
+
+def independent_directions(ws: torch.Tensor, r: int, seed: int = 0, report: dict | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(directions `(r, n_ws, w_dim)` along which the `r` independent components of W+ latents `ws (N, n_ws, w_dim)` move
+    them, unit length, by decreasing distance; that distance, in W units, for one standard deviation of each component).
+    `report`, a dict, receives `ica_converged`."""
+    if ws.dim() == 2: ws = ws[:, None]
+    n, L, W = ws.shape
+    check_int(r, '--n-directions', lo=1, hi=min(n - 1, L * W), what='independent components')
+    V, sd = latent_directions(ws)
+    V, sd = V[:r].reshape(r, L * W).double(), sd[:r].double()
+    if float(sd[-1]) <= 1e-9 * float(sd[0]):
+        raise ChexError(f'--n-directions {r}: the latents vary along fewer than {r} directions; give fewer')
+    w = ws.detach().reshape(n, L * W).double().cpu()
+    U, ok = fast_ica((w - w.mean(0)) @ V.T / sd, seed)                     # whitened principal scores -> independent sources
+    if report is not None: report['ica_converged'] = ok
+    if not ok:
+        log.warning(f'independent directions: FastICA did not converge for {r} components (the last ones are close to '
+                    f'Gaussian); the directions beyond the first few may be arbitrary: give fewer --n-directions')
+    A = (U * sd) @ V                                                       # (r, L*W): one source SD, as a move of the latents
+    dist = A.norm(dim=1)
+    order = dist.argsort(descending=True)
+    return _fixed_signs(A[order] / dist[order, None]).float().reshape(r, L, W), dist[order].float()
+
 # %% ../nbs/14_search.ipynb #897d409b
 @torch.no_grad()
 def _latent_probs(sx: StyleEx, explained: Explained, ws: torch.Tensor, c: torch.Tensor, batch: int, counter: dict,
@@ -331,10 +369,10 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
               step_unit: str = 'w', threshold: float = 0.5, basis: str = 'affine', basis_from: torch.Tensor | None = None,
               drop_margin: float = 0.0, batch: int = 256, show: bool = False) -> SearchResult:
     """EigenFind on encoded images `enc`: the top-`k` StyleSpace eigen-directions (and signs) that raise the probability.
-    `basis`: 'affine' (the paper: SVD of the affine weights) or 'latent' (principal directions of the W+ latents
-    `basis_from`, default all of `enc`'s). A direction is dropped when both signs raise the mean probability by more
-    than `drop_margin` (0: the paper's rule)."""
-    check_choice(basis, '--basis', ['affine', 'latent'])
+    `basis`: 'affine' (the paper: SVD of the affine weights), 'latent' (principal directions of the W+ latents
+    `basis_from`, default all of `enc`'s) or 'ica' (their independent directions). A direction is dropped when both
+    signs raise the mean probability by more than `drop_margin` (0: the paper's rule)."""
+    check_choice(basis, '--basis', ['affine', 'latent', 'ica'])
     check_int(n_directions, '--n-directions', lo=1, hi=sx.config.network.w_dim if basis == 'affine' else None, what='eigen-directions to try')
     check_float(step, '--step', lo=0, lo_open=True, what='the distance moved along a direction')
     check_choice(step_unit, '--step-unit', ['w', 'sd'])
@@ -352,9 +390,10 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     else:   # from every encoded image, the ones already assigned to the class included: the data's variation
         src = enc.ws if basis_from is None else basis_from
         if len(src) <= K:
-            raise ChexError(f'--basis latent: {len(src)} encoded images give at most {len(src) - 1} directions; '
+            raise ChexError(f'--basis {basis}: {len(src)} encoded images give at most {len(src) - 1} directions; '
                             f'encode more images (--n-basis) or give --n-directions {max(1, len(src) - 2)} or less')
-        dirs, sv = latent_directions(src)
+        basis_report = {}
+        dirs, sv = latent_directions(src) if basis == 'latent' else independent_directions(src, K, report=basis_report)
         dirs = dirs[:K]                                                      # (K, n_ws, w_dim)
     enc = enc.subset(enc.p_rec <= threshold)
     if len(enc) == 0: raise ChexError(f'every searched image is already assigned to {explained.target!r}: nothing to explain')
@@ -363,6 +402,8 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     dist = torch.full((K,), float(step))
     if step_unit == 'sd' and basis == 'affine':   # in standard deviations of the searched latents along each direction (mean over W+ layers)
         dist = step * torch.einsum('nlw,kw->nlk', enc.ws, dirs[:, 0]).std(0).mean(0)
+    elif step_unit == 'sd' and basis == 'ica':     # ... of each independent component (over the basis images)
+        dist = step * sv[:K]
     elif step_unit == 'sd':                        # ... along each W+ direction
         dist = step * torch.einsum('nlw,klw->nk', enc.ws, dirs).std(0)
     shifts = torch.cat([dirs * -dist[:, None, None], dirs * dist[:, None, None]])   # (2K, 1 or n_ws, w_dim): all minus, then all plus
@@ -382,14 +423,15 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     cand = pd.DataFrame({'kind': 'eigen', 'eigen_index': [j for _, j in cand_idx],
                          'direction': [1 if sg else -1 for sg, _ in cand_idx], 'step': step, 'step_unit': step_unit,
                          'distance': [float(dist[j]) for _, j in cand_idx],
-                         'singular_value': [float(sv[j]) for _, j in cand_idx], 'basis': basis})   # latent basis: the sd along it
-    if basis == 'latent': cand['vector'] = [dirs[j].tolist() for _, j in cand_idx]   # (n_ws, w_dim) nested lists
-    name = 'eigen' if basis == 'affine' else 'pc'
+                         'singular_value': [float(sv[j]) for _, j in cand_idx], 'basis': basis})   # latent: the sd along it; ica: the W distance of 1 SD
+    if basis != 'affine': cand['vector'] = [dirs[j].tolist() for _, j in cand_idx]   # (n_ws, w_dim) nested lists
+    name = {'affine': 'eigen', 'latent': 'pc', 'ica': 'ic'}[basis]
     cand['id'] = [f"{name}{j}:{'+' if d > 0 else '-'}" for j, d in zip(cand.eigen_index, cand.direction)]
     table = pd.concat([sel.reset_index(drop=True), cand.iloc[sel.attribute.to_numpy()].reset_index(drop=True)], axis=1)
     info = dict(n_directions=K, step=step, step_unit=step_unit, basis=basis, threshold=threshold, n_images=N, n_dropped_directions=int((~keep_dir).sum()),
                 generator_images=counter['images'], seconds=time.time() - t0)
     if drop_margin: info['drop_margin'] = drop_margin
+    if basis == 'ica': info.update(basis_report)
     return SearchResult('eigenfind', explained.target, table, cand, cand_eff, enc, info)
 
 # %% ../nbs/14_search.ipynb #94b0174c
@@ -474,8 +516,8 @@ def eigen_step(G: Generator, a: dict) -> torch.Tensor:
         if tuple(v.shape) not in ((G.n_ws, G.cfg.w_dim), (G.cfg.w_dim,)):
             raise ChexError(f"attribute {a.get('id')!r}: its direction has shape {tuple(v.shape)}, this model's W+ is "
                             f"({G.n_ws}, {G.cfg.w_dim}); apply it with the StyleEx its search used")
-    elif a.get('basis', 'affine') == 'latent':
-        raise ChexError(f"attribute {a.get('id')!r}: a latent-basis direction without its vector; load the attribute from the "
+    elif a.get('basis', 'affine') in ('latent', 'ica'):
+        raise ChexError(f"attribute {a.get('id')!r}: a {a['basis']}-basis direction without its vector; load the attribute from the "
                         "search's attributes.json (attributes.csv leaves the vectors out)")
     else: v = eigen_directions(G)[0][int(a['eigen_index'])]
     return v * float(a.get('distance', a['step'])) * int(a['direction'])

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The explanation runs on the shipped phantom models: AttFind, EigenFind and latent shift for the four classifiers,
-# with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 30 minutes on 2 cores.
+# with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 35 minutes on 2 cores.
 #   PHANTOM=path/to/phantom/manifest.csv OUT=runs/explain bash checkpoints/phantom/explain.sh
 # INVERT=30 inverts the searched images with the encoder + 30 latent steps (--invert-steps; ~1.7 s per image on one
 # core, about 45 minutes more); the shipped explanations/ use the encoder alone (INVERT unset or 0).
@@ -21,6 +21,8 @@ run() {   # run CORE CLASSIFIER [variants]
     --basis latent --step 3 --step-unit sd                                                                   # the encoded images' principal directions
   taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind-latent-m01_$c" \
     --basis latent --step 3 --step-unit sd --drop-margin 0.01                                                # ... dropping a direction only beyond 1 point
+  taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind-ica_$c" \
+    --basis ica --n-directions 15 --step 3 --step-unit sd                                                    # their independent directions
   taskset -c "$core" chexplaining latent-shift "${common[@]}" --classifier $CK/$c.pt --out "$OUT/shift_$c"
   if [ -n "$variants" ]; then   # the shortcut pair: larger edits too
     taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind-t2.5_$c" --shift 2.5   # the paper's code
