@@ -274,6 +274,7 @@ def run_attfind(
     evaluate: int = 64,  # screened mode: how many of the best-ranked attributes are evaluated exactly (M)
     shift: float = 1.0,  # t, the shift towards the dataset bound: s + t (bound - s) (StyleEx: 1; the paper's code: 2.5)
     threshold: float = 0.5,  # an image is explained when its probability crosses this
+    fill: str = 'effect',  # order of the picks made once no attribute left explains a new image: effect (mean over all images) or coverage (the paper)
     unstable: float = 0.0,  # drop images flipped by more than this share of the evaluated attributes (0: keep all)
     n_bounds: int = 2000,  # images of the split whose styles give the dataset minimum and maximum (0: the searched images only)
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
@@ -289,7 +290,7 @@ def run_attfind(
     check_int(n_bounds, '--n-bounds', lo=0, what='a number of images (0: the searched images only)')
     return run_search('attfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, mode=mode, m=evaluate, t=shift, threshold=threshold,
-                      unstable=unstable, n_bounds=n_bounds)
+                      unstable=unstable, n_bounds=n_bounds, fill=fill)
 
 def run_eigenfind(
     styleex: str,  # StyleEx run folder or checkpoint
@@ -308,6 +309,7 @@ def run_eigenfind(
     n_basis: int = 2000,  # --basis latent or ica: images of the split encoded for the directions, besides the searched ones
     drop_margin: float = 0.0,  # drop a direction when both its signs raise the mean probability by more than this (0: the paper)
     threshold: float = 0.5,  # an image is explained when its probability crosses this
+    fill: str = 'effect',  # order of the picks made once no attribute left explains a new image: effect (mean over all images) or coverage (the paper)
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
     seed: int = 0,  # seed for the choice of images
@@ -321,7 +323,7 @@ def run_eigenfind(
     check_int(n_basis, '--n-basis', lo=0, what='a number of images (0: the searched images only)')
     return run_search('eigenfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
-                      basis=basis, n_basis=n_basis, drop_margin=drop_margin, threshold=threshold)
+                      basis=basis, n_basis=n_basis, drop_margin=drop_margin, threshold=threshold, fill=fill)
 
 def run_latent_shift(
     styleex: str,  # StyleEx run folder or checkpoint

@@ -146,7 +146,7 @@ def methods_table(folders) -> pd.DataFrame:
              'images': info.get('n_images'), 'top_k': len(a['attributes']),
              'explained_%': 100 * (a['coverage'][-1] if a['coverage'] else 0.0),
              'seconds': info.get('seconds'), 'generated_images': info.get('generator_images'),
-             'settings': ', '.join(f'{k}={info[k]}' for k in ('mode', 'm', 't', 'n_bounds', 'basis', 'step', 'step_unit', 'n_directions', 'n_basis', 'drop_margin', 'max_shift') if info.get(k) is not None)}
+             'settings': ', '.join(f'{k}={info[k]}' for k in ('mode', 'm', 't', 'n_bounds', 'basis', 'step', 'step_unit', 'n_directions', 'n_basis', 'drop_margin', 'fill', 'max_shift') if info.get(k) is not None)}
         if (f/'groundtruth.json').is_file():
             s = _read_json(f/'groundtruth.json')['summary']
             r.update({'label_factor_rate': s.get('label_factor_rate'), 'pacemaker_ranks': s.get('pacemaker_ranks'),

@@ -168,11 +168,13 @@ def screen_attributes(grad: torch.Tensor, styles: torch.Tensor, new: torch.Tenso
     return torch.topk(score, min(m, score.numel())).indices.sort().values
 
 # %% ../nbs/14_search.ipynb #f10edbdc
-def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold: float = 0.5) -> pd.DataFrame:
+def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold: float = 0.5, fill: str = 'effect') -> pd.DataFrame:
     """Greedy coverage: `effects (N, A)` change of the target probability for N images and A attributes, `p0 (N,)` the
-    probability before; returns one row per chosen attribute (`attribute` = column of `effects`)."""
+    probability before; returns one row per chosen attribute (`attribute` = column of `effects`). `fill`: how picks are
+    ordered once no attribute left explains a new image ('effect': by mean effect over all images; 'coverage': the paper)."""
     N, A = effects.shape
     check_int(k, '--top-k', lo=1, what='a number of attributes')
+    check_choice(fill, '--fill', ['effect', 'coverage'])
     if k > A: raise ChexError(f'--top-k {k}: only {A} attributes to choose from; give --top-k {A} or less')
     hit = (p0.reshape(-1, 1) + effects) > threshold                  # (N, A): attribute a explains image i
     explained = torch.zeros(N, dtype=torch.bool)
@@ -180,15 +182,18 @@ def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold
     for r in range(k):
         left = ~explained
         if not left.any(): break
-        score = effects[left].mean(0).masked_fill(chosen, -math.inf)
+        open_ = bool((hit[left] & ~chosen).any())                        # can an attribute left still explain an image?
+        by = 'coverage' if open_ or fill == 'coverage' else 'effect'
+        score = (effects[left] if by == 'coverage' else effects).mean(0).masked_fill(chosen, -math.inf)
         a = int(torch.argmax(score))
         new = left & hit[:, a]
         explained |= new; chosen[a] = True
         rows.append(dict(rank=r + 1, attribute=a, mean_effect=float(score[a]), mean_effect_all=float(effects[:, a].mean()),
-                         n_explained=int(new.sum()), flips=int(hit[:, a].sum()), explained=float(explained.float().mean()) if N else 0.0))
+                         n_explained=int(new.sum()), flips=int(hit[:, a].sum()), explained=float(explained.float().mean()) if N else 0.0,
+                         chosen_by=by))
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS)
 
-SELECTION_COLUMNS = ['rank', 'attribute', 'mean_effect', 'mean_effect_all', 'n_explained', 'flips', 'explained']
+SELECTION_COLUMNS = ['rank', 'attribute', 'mean_effect', 'mean_effect_all', 'n_explained', 'flips', 'explained', 'chosen_by']
 
 # %% ../nbs/14_search.ipynb #da7d4300
 def unstable_images(effects: torch.Tensor, p0: torch.Tensor, unstable: float, threshold: float = 0.5) -> torch.Tensor:
@@ -244,7 +249,7 @@ def style_candidates(G: Generator, attrs: torch.Tensor, t: float) -> pd.DataFram
 
 def attfind(sx: StyleEx, explained: Explained, enc: Encoded, mode: str = 'screened', k: int = 8, t: float = 1.0,
             m: int = 64, threshold: float = 0.5, unstable: float = 0.0, bounds_from: torch.Tensor | None = None,
-            batch: int = 256, show: bool = False) -> SearchResult:
+            fill: str = 'effect', batch: int = 256, show: bool = False) -> SearchResult:
     "AttFind on encoded images `enc`: the top-`k` StyleSpace attributes that raise `explained`'s probability."
     check_choice(mode, '--mode', ['exact', 'screened'])
     check_float(t, '--shift', lo=0, lo_open=True, what='the shift t towards the bound')
@@ -276,12 +281,12 @@ def attfind(sx: StyleEx, explained: Explained, enc: Encoded, mode: str = 'screen
     drop = unstable_images(eff, enc.p_rec, unstable, threshold)
     keep = ~drop
     eff, enc = eff[keep], enc.subset(keep)
-    sel = greedy_select(eff, enc.p_rec, k, threshold)
+    sel = greedy_select(eff, enc.p_rec, k, threshold, fill)
     cand = style_candidates(G, attrs, t)
     cand['bound'] = np.where(cand.direction > 0, hi[cand.coordinate].numpy(), lo[cand.coordinate].numpy())
     chosen = cand.iloc[sel.attribute.to_numpy()].reset_index(drop=True)
     table = pd.concat([sel.reset_index(drop=True), chosen], axis=1)
-    info = dict(mode=mode, t=t, m=m if mode == 'screened' else None, threshold=threshold, unstable=unstable,
+    info = dict(mode=mode, t=t, m=m if mode == 'screened' else None, threshold=threshold, unstable=unstable, fill=fill,
                 n_images=len(enc) + int(drop.sum()), n_unstable=int(drop.sum()), n_coordinates=D, n_candidates=len(attrs),
                 generator_images=counter['images'], backward_images=counter.get('backward_images', 0),
                 seconds=time.time() - t0)
@@ -367,7 +372,7 @@ def _latent_probs(sx: StyleEx, explained: Explained, ws: torch.Tensor, c: torch.
 
 def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_directions: int = 20, step: float = 5.0,
               step_unit: str = 'w', threshold: float = 0.5, basis: str = 'affine', basis_from: torch.Tensor | None = None,
-              drop_margin: float = 0.0, batch: int = 256, show: bool = False) -> SearchResult:
+              drop_margin: float = 0.0, fill: str = 'effect', batch: int = 256, show: bool = False) -> SearchResult:
     """EigenFind on encoded images `enc`: the top-`k` StyleSpace eigen-directions (and signs) that raise the probability.
     `basis`: 'affine' (the paper: SVD of the affine weights), 'latent' (principal directions of the W+ latents
     `basis_from`, default all of `enc`'s) or 'ica' (their independent directions). A direction is dropped when both
@@ -419,7 +424,7 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     if len(cand_idx) < k:
         log.warning(f'EigenFind: {int((~keep_dir).sum())} of {K} directions raise the probability both ways and are dropped; '
                     f'{len(cand_idx)} attributes left for --top-k {k}')
-    sel = greedy_select(cand_eff, enc.p_rec, min(k, len(cand_idx)), threshold) if cand_idx else pd.DataFrame(columns=SELECTION_COLUMNS)
+    sel = greedy_select(cand_eff, enc.p_rec, min(k, len(cand_idx)), threshold, fill) if cand_idx else pd.DataFrame(columns=SELECTION_COLUMNS)
     cand = pd.DataFrame({'kind': 'eigen', 'eigen_index': [j for _, j in cand_idx],
                          'direction': [1 if sg else -1 for sg, _ in cand_idx], 'step': step, 'step_unit': step_unit,
                          'distance': [float(dist[j]) for _, j in cand_idx],
@@ -428,7 +433,7 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     name = {'affine': 'eigen', 'latent': 'pc', 'ica': 'ic'}[basis]
     cand['id'] = [f"{name}{j}:{'+' if d > 0 else '-'}" for j, d in zip(cand.eigen_index, cand.direction)]
     table = pd.concat([sel.reset_index(drop=True), cand.iloc[sel.attribute.to_numpy()].reset_index(drop=True)], axis=1)
-    info = dict(n_directions=K, step=step, step_unit=step_unit, basis=basis, threshold=threshold, n_images=N, n_dropped_directions=int((~keep_dir).sum()),
+    info = dict(n_directions=K, step=step, step_unit=step_unit, basis=basis, threshold=threshold, fill=fill, n_images=N, n_dropped_directions=int((~keep_dir).sum()),
                 generator_images=counter['images'], seconds=time.time() - t0)
     if drop_margin: info['drop_margin'] = drop_margin
     if basis == 'ica': info.update(basis_report)
