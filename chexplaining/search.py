@@ -20,11 +20,12 @@ from .styleex import StyleEx, ExplainedClassifiers, to_unit, invert
 from .distributed import is_distributed, get_rank, get_world_size, all_gather_varlen
 
 # %% auto #0
-__all__ = ['SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_images', 'style_steps', 'style_edit_probs', 'style_bounds',
-           'attfind_targets', 'style_gradients', 'screen_attributes', 'greedy_select', 'unstable_images',
-           'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions', 'fast_ica',
-           'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale', 'shift_solution', 'latent_shift',
-           'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals', 'apply_attributes', 'attribute_sweep']
+__all__ = ['FILL_RULES', 'SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_images', 'style_steps', 'style_edit_probs',
+           'style_bounds', 'attfind_targets', 'style_gradients', 'screen_attributes', 'greedy_select',
+           'unstable_images', 'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions',
+           'fast_ica', 'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale', 'shift_solution',
+           'latent_shift', 'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals', 'apply_attributes',
+           'attribute_sweep']
 
 # %% ../nbs/14_search.ipynb #b4d1d561
 class Explained(nn.Module):
@@ -174,7 +175,7 @@ def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold
     ordered once no attribute left explains a new image ('effect': by mean effect over all images; 'coverage': the paper)."""
     N, A = effects.shape
     check_int(k, '--top-k', lo=1, what='a number of attributes')
-    check_choice(fill, '--fill', ['effect', 'coverage'])
+    check_choice(fill, '--fill', FILL_RULES)
     if k > A: raise ChexError(f'--top-k {k}: only {A} attributes to choose from; give --top-k {A} or less')
     hit = (p0.reshape(-1, 1) + effects) > threshold                  # (N, A): attribute a explains image i
     explained = torch.zeros(N, dtype=torch.bool)
@@ -193,6 +194,7 @@ def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold
                          chosen_by=by))
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS)
 
+FILL_RULES = ['effect', 'coverage']
 SELECTION_COLUMNS = ['rank', 'attribute', 'mean_effect', 'mean_effect_all', 'n_explained', 'flips', 'explained', 'chosen_by']
 
 # %% ../nbs/14_search.ipynb #da7d4300
@@ -252,6 +254,7 @@ def attfind(sx: StyleEx, explained: Explained, enc: Encoded, mode: str = 'screen
             fill: str = 'effect', batch: int = 256, show: bool = False) -> SearchResult:
     "AttFind on encoded images `enc`: the top-`k` StyleSpace attributes that raise `explained`'s probability."
     check_choice(mode, '--mode', ['exact', 'screened'])
+    check_choice(fill, '--fill', FILL_RULES)   # before any generator work, not at selection time
     check_float(t, '--shift', lo=0, lo_open=True, what='the shift t towards the bound')
     check_float(threshold, '--threshold', lo=0, hi=1, lo_open=True)
     check_float(unstable, '--unstable', lo=0, hi=1, what='a share of attributes (0: keep every image)')
@@ -378,6 +381,7 @@ def eigenfind(sx: StyleEx, explained: Explained, enc: Encoded, k: int = 8, n_dir
     `basis_from`, default all of `enc`'s) or 'ica' (their independent directions). A direction is dropped when both
     signs raise the mean probability by more than `drop_margin` (0: the paper's rule)."""
     check_choice(basis, '--basis', ['affine', 'latent', 'ica'])
+    check_choice(fill, '--fill', FILL_RULES)
     check_int(n_directions, '--n-directions', lo=1, hi=sx.config.network.w_dim if basis == 'affine' else None, what='eigen-directions to try')
     check_float(step, '--step', lo=0, lo_open=True, what='the distance moved along a direction')
     check_choice(step_unit, '--step-unit', ['w', 'sd'])
