@@ -12,12 +12,12 @@ try: import fcntl
 except ImportError: fcntl = None   # Windows: output locks are then no-ops
 
 # %% auto #0
-__all__ = ['log', 'LIMITS', 'ChexError', 'setup_logging', 'atomic_path', 'atomic_write', 'atomic_torch_save', 'atomic_save_json',
-           'shown', 'check_int', 'check_float', 'check_choice', 'check_device', 'set_threads', 'check_input',
-           'same_file', 'check_not_input', 'check_output', 'first_line', 'check_replaceable', 'human_bytes',
-           'available_memory', 'check_memory', 'check_space', 'pid_alive', 'output_lock', 'sweep_leftovers',
-           'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity', 'seed_everything', 'get_device',
-           'code_version', 'from_dict', 'progress']
+__all__ = ['log', 'LIMITS', 'ChexError', 'setup_logging', 'atomic_path', 'atomic_write', 'save_figure', 'atomic_torch_save',
+           'atomic_save_json', 'shown', 'check_int', 'check_float', 'check_choice', 'check_device', 'set_threads',
+           'check_input', 'same_file', 'check_not_input', 'check_output', 'first_line', 'check_replaceable',
+           'human_bytes', 'available_memory', 'check_memory', 'check_space', 'pid_alive', 'output_lock',
+           'sweep_leftovers', 'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity', 'seed_everything',
+           'get_device', 'code_version', 'from_dict', 'progress']
 
 # %% ../nbs/00_core.ipynb #123399c4
 class ChexError(Exception):
@@ -79,6 +79,14 @@ def atomic_write(path, mode='w', **kwargs):
     "Open a temporary file beside `path` for writing; rename it to `path` only if the block succeeds."
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f:
         yield f
+
+def save_figure(fig, path, **kwargs):
+    """`fig.savefig` to `path` atomically, the format from its suffix (.png, .pdf for papers), without the PDF's creation
+    date: the same figure gives the same bytes on every run."""
+    path = Path(path)
+    fmt = path.suffix.lstrip('.').lower() or 'png'
+    with atomic_path(path) as tmp: fig.savefig(tmp, format=fmt, metadata={'CreationDate': None} if fmt == 'pdf' else None, **kwargs)
+    return path
 
 # %% ../nbs/00_core.ipynb #99f2a8b9
 def atomic_torch_save(obj, path):

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np, pandas as pd
 import torch
 from torch.utils.data import Dataset
-from .core import (ChexError, log, atomic_save_json, code_version, stable_unit_hash, progress as _progress, atomic_path,
+from .core import (ChexError, log, atomic_save_json, code_version, stable_unit_hash, progress as _progress, atomic_path, save_figure,
                                check_int, check_float, check_input, check_output, check_space, output_lock, sweep_leftovers, files_identity)
 from .schema import read_manifest, validate_manifest, finding_columns, manifest_hash, VIEWS, SPLITS
 from .images import load_square
@@ -360,6 +360,5 @@ def show_grid(ds: CXRDataset, n: int = 16, cols: int = 8, title: str = '', fname
     if title: fig.suptitle(title)
     fig.tight_layout()
     if fname is not None:
-        from chexplaining.core import atomic_write
-        with atomic_write(fname, 'wb') as f: fig.savefig(f, dpi=dpi, format=Path(fname).suffix.lstrip('.') or 'png')
+        save_figure(fig, fname, dpi=dpi)
     return fig

@@ -194,13 +194,16 @@ METHODS = {'attfind': attfind, 'eigenfind': eigenfind, 'latent-shift': latent_sh
 def run_search(method: str, styleex, classifier, manifest, target: str | None, out, root=None, split: str = 'test',
                n_images: int = 200, top_k: int = 8, seed: int = 0, reader=None, figures: bool = True, n_show: int = 4,
                batch: int = 256, device: str = 'auto', threads: int = 0, progress: bool = True, invert_steps: int = 0,
-               **options) -> SearchResult:
+               amounts='', **options) -> SearchResult:
     "Search with `method`, write the outputs into folder `out`; returns the `SearchResult`."
     check_choice(method, 'method', list(METHODS))
     check_int(n_images, '--n-images', lo=0, what='a number of images (0: the whole split)')
     check_int(batch, '--batch', lo=1)
     check_int(n_show, '--n-show', lo=1)
     check_int(invert_steps, '--invert-steps', lo=0, what='latent refinement steps (0: the encoder alone)')
+    if amounts is not None and len(amounts):
+        from chexplaining.groundtruth import check_amounts
+        amounts = check_amounts(amounts)
     inputs = [p for p in (styleex, classifier, manifest, reader) if p]
     out = check_output(out, kind='folder', inputs=inputs, example='results/attfind_cardiomegaly')
     check_replaceable(out, '--out', lambda p: p.is_dir() and (not any(p.iterdir()) or (p/'attributes.json').is_file()),
@@ -251,6 +254,13 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                     gt = ground_truth(res, sx, explained, reader, manifest=manifest, root=root, split=split, batch=batch)
                     write_ground_truth(gt, tmp)
                     res.info['ground_truth'] = gt['summary']
+                if amounts and len(res.attributes):
+                    from chexplaining.groundtruth import amount_sweep, plot_amount_sweep
+                    sw = amount_sweep(res, sx, explained, reader, manifest=manifest, root=root, split=split, amounts=amounts, batch=batch)
+                    sw.to_csv(tmp/'amount_sweep.csv', index=False)
+                    plot_amount_sweep({f'{res.method}: {res.target}': sw}, tmp/'amount_sweep.png')
+                    res.info['amount_sweep'] = {f'{a:g}': float(e) for a, e in zip(sw.amount, sw.explained)}   # explained share per amount
+                if 'ground_truth' in res.info or 'amount_sweep' in res.info:
                     atomic_save_json(result_record(res, sx, explained, crec, manifest, root, split, warn), tmp/'attributes.json')
             log.info(res.summary() + f' -> {out}')
         dist_.barrier()   # leave together: a process leaving while rank 0 still writes can abort the group
@@ -278,6 +288,7 @@ def run_attfind(
     unstable: float = 0.0,  # drop images flipped by more than this share of the evaluated attributes (0: keep all)
     n_bounds: int = 2000,  # images of the split whose styles give the dataset minimum and maximum (0: the searched images only)
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
+    amounts: str = '',  # e.g. 0,0.5,1,2,3: also apply the chosen attributes at these multiples of the searched strength (amount_sweep.csv/.png)
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
     seed: int = 0,  # seed for the choice of images
     invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
@@ -290,7 +301,7 @@ def run_attfind(
     check_int(n_bounds, '--n-bounds', lo=0, what='a number of images (0: the searched images only)')
     return run_search('attfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, mode=mode, m=evaluate, t=shift, threshold=threshold,
-                      unstable=unstable, n_bounds=n_bounds, fill=fill)
+                      unstable=unstable, n_bounds=n_bounds, fill=fill, amounts=amounts)
 
 def run_eigenfind(
     styleex: str,  # StyleEx run folder or checkpoint
@@ -311,6 +322,7 @@ def run_eigenfind(
     threshold: float = 0.5,  # an image is explained when its probability crosses this
     fill: str = 'effect',  # order of the picks made once no attribute left explains a new image: effect (mean over all images) or coverage (the paper)
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
+    amounts: str = '',  # e.g. 0,0.5,1,2,3: also apply the chosen attributes at these multiples of the searched strength (amount_sweep.csv/.png)
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
     seed: int = 0,  # seed for the choice of images
     invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
@@ -323,7 +335,7 @@ def run_eigenfind(
     check_int(n_basis, '--n-basis', lo=0, what='a number of images (0: the searched images only)')
     return run_search('eigenfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
-                      basis=basis, n_basis=n_basis, drop_margin=drop_margin, threshold=threshold, fill=fill)
+                      basis=basis, n_basis=n_basis, drop_margin=drop_margin, threshold=threshold, fill=fill, amounts=amounts)
 
 def run_latent_shift(
     styleex: str,  # StyleEx run folder or checkpoint
@@ -338,6 +350,7 @@ def run_latent_shift(
     n_steps: int = 16,  # steps tried up to --max-shift
     threshold: float = 0.5,  # the decision threshold to cross
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
+    amounts: str = '',  # e.g. 0,0.5,1,2,3: also apply the chosen attributes at these multiples of the searched strength (amount_sweep.csv/.png)
     figures: bool = True,  # write the counterfactual grid and GIF
     seed: int = 0,  # seed for the choice of images
     invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
@@ -349,7 +362,7 @@ def run_latent_shift(
     "Latent shift (Gifsplanation): per image, move the latent along the classifier's gradient until the decision flips."
     return run_search('latent-shift', styleex, classifier, manifest, target, out, root, split, n_images, 1, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, max_shift=max_shift, n_steps=n_steps,
-                      threshold=threshold)
+                      threshold=threshold, amounts=amounts)
 
 # %% ../nbs/15_explain.ipynb #ccc0ce26
 def explain(

@@ -11,15 +11,15 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import ChexError, atomic_save_json, atomic_path, log
+from .core import ChexError, atomic_save_json, atomic_path, save_figure, log
 from .dataset import CXRDataset
 from .styleex import StyleEx, to_unit
 from .search import SearchResult, Explained, counterfactuals
-from .quality import make_fid, fid_update, LABEL_FACTORS
+from .quality import make_fid, fid_update, LABEL_FACTORS, _inception_available
 
 # %% auto #0
-__all__ = ['SHORTCUT_FACTOR', 'factor_scale', 'ground_truth', 'plot_factor_effects', 'write_ground_truth', 'methods_table',
-           'shortcut_table']
+__all__ = ['SHORTCUT_FACTOR', 'factor_scale', 'ground_truth', 'plot_factor_effects', 'write_ground_truth', 'check_amounts',
+           'amount_sweep', 'plot_amount_sweep', 'methods_table', 'shortcut_table']
 
 # %% ../nbs/16_groundtruth.ipynb #70d4c2a7
 SHORTCUT_FACTOR = 'gt_pacemaker'   # the label factors per finding, LABEL_FACTORS, are defined in `13_quality`
@@ -43,28 +43,40 @@ def factor_scale(reader, manifest=None, root=None, split='test', f_rec: torch.Te
         sd = f_rec.std(0)
     return sd.clamp(min=1e-6)
 
-@torch.no_grad()
-def ground_truth(res: SearchResult, sx: StyleEx, explained: Explained, reader, manifest=None, root=None, split: str = 'test',
-                 closeness_z: float = 0.5, batch: int = 256, fid: bool = True) -> dict:
-    "Attribute x factor effects, dominant factors, shortcut and label-factor tests, validity/closeness/realism."
+def _model_reader(reader, sx: StyleEx):
+    "The factor reader (module or checkpoint path) on the model's device, refused when made for another image size."
     if isinstance(reader, (str, Path)):
         from chexplaining.reader import load_reader
         reader = load_reader(reader, sx.G.const.device)
     if reader.size != sx.resolution:
         raise ChexError(f'--reader: made for {reader.size} px images, the model makes {sx.resolution} px')
+    return reader
+
+def _real_fid(reader, sx: StyleEx, enc, manifest, root, split):
+    """(FID metric holding the real searched images' features, extractor name), or (None, None) without a manifest, or
+    without a reader when Inception's weights are not cached."""
+    if manifest is None: return None, None
+    if reader is None and not _inception_available(): return None, None
+    ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
+    pos = {int(r): i for i, r in enumerate(ds.df.index)}
+    real = torch.stack([ds[pos[int(i)]]['img'] for i in enc.index])
+    fid_m, fid_name = make_fid(reader, 'factor-reader-penultimate')
+    fid_m.reset_real_features = False          # reset() then clears only the counterfactuals (amount_sweep reuses the real ones)
+    fid_update(fid_m, real, True)
+    return fid_m, fid_name
+
+@torch.no_grad()
+def ground_truth(res: SearchResult, sx: StyleEx, explained: Explained, reader, manifest=None, root=None, split: str = 'test',
+                 closeness_z: float = 0.5, batch: int = 256, fid: bool = True) -> dict:
+    "Attribute x factor effects, dominant factors, shortcut and label-factor tests, validity/closeness/realism."
+    reader = _model_reader(reader, sx)
     names = list(reader.factor_names)
     enc, thr = res.encoded, float(res.info.get('threshold', 0.5))
     if len(res.attributes) == 0: raise ChexError(f'{res.method} {res.target}: no attribute chosen; nothing to evaluate')
     rec = counterfactuals(sx, enc, res.attributes.iloc[0], 0.0, explained, res.per_image or None, batch)
     f_rec = _read(reader, rec, batch)
     sd = factor_scale(reader, manifest, root, split, f_rec)
-    fid_m = fid_name = None
-    if fid and manifest is not None:
-        ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
-        pos = {int(r): i for i, r in enumerate(ds.df.index)}
-        real = torch.stack([ds[pos[int(i)]]['img'] for i in enc.index])
-        fid_m, fid_name = make_fid(reader, 'factor-reader-penultimate')
-        fid_update(fid_m, real, True)
+    fid_m, fid_name = _real_fid(reader, sx, enc, manifest, root, split) if fid else (None, None)
     rows, per_attr = [], []
     for _, a in res.attributes.iterrows():
         cf = counterfactuals(sx, enc, a, 1.0, explained, res.per_image or None, batch)
@@ -116,8 +128,7 @@ def plot_factor_effects(effects: pd.DataFrame, table: pd.DataFrame, title: str, 
     fig.colorbar(im, ax=ax, label='mean change\n(factor SDs)', fraction=0.03)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip('.') or 'png', bbox_inches='tight')   # .pdf for papers
+    save_figure(fig, path, dpi=120, bbox_inches='tight')   # .pdf for papers
     plt.close(fig)
 
 def write_ground_truth(gt: dict, folder):
@@ -128,6 +139,77 @@ def write_ground_truth(gt: dict, folder):
     with atomic_path(folder/'factor_effects.csv') as tmp: gt['effects'].to_csv(tmp, index_label='attribute')
     plot_factor_effects(gt['effects'], gt['attributes'], f"{s['method']} {s['target']}: effect of each attribute on each factor",
                         folder/'factor_effects.png', s.get('label_factors') or ())
+
+# %% ../nbs/16_groundtruth.ipynb #4050f577
+def check_amounts(amounts) -> tuple[float, ...]:
+    "Edit strengths as floats >= 0: a sequence, or text separated by commas or spaces (`--amounts 0,0.5,1,2,3`)."
+    if isinstance(amounts, str): amounts = [s for s in amounts.replace(',', ' ').split()]
+    try: vals = tuple(float(a) for a in amounts)
+    except (TypeError, ValueError): vals = ()
+    if not vals or any(not np.isfinite(a) or a < 0 for a in vals):
+        raise ChexError(f'--amounts {amounts!r}: give one or more multiples (>= 0) of the search\'s edit strength, e.g. 0,0.5,1,2,3')
+    return vals
+
+@torch.no_grad()
+def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, manifest=None, root=None, split: str = 'test',
+                 amounts=(0.5, 1.0, 1.5, 2.0, 3.0), batch: int = 256, fid: bool = True) -> pd.DataFrame:
+    """One row per amount: the chosen attributes applied at `amount` x the search's strength; `explained` (any of them
+    flips the image), `validity` (mean flip rate), `label_factor_change` (largest mean standardised change of a label
+    factor over the attributes; NaN without a factor reader or when the target has none), `fid_counterfactuals` (NaN
+    without a manifest, or without a reader when Inception's weights are not cached), `fid_extractor`."""
+    if len(res.attributes) == 0: raise ChexError(f'{res.method} {res.target}: no attribute chosen; nothing to sweep')
+    amounts = check_amounts(amounts)
+    enc, thr, per = res.encoded, float(res.info.get('threshold', 0.5)), res.per_image or None
+    dev, label = sx.G.const.device, []
+    if reader is not None:   # the label factors' moves (phantom)
+        reader = _model_reader(reader, sx)
+        names = list(reader.factor_names)
+        f_rec = _read(reader, counterfactuals(sx, enc, res.attributes.iloc[0], 0.0, explained, per, batch), batch)
+        sd = factor_scale(reader, manifest, root, split, f_rec)
+        label = [names.index(f) for f in LABEL_FACTORS.get(res.target, []) if f in names]
+    fid_m, fid_name = _real_fid(reader, sx, enc, manifest, root, split) if fid else (None, None)
+    rows = []
+    for amount in amounts:
+        flips, moves = [], []
+        if fid_m is not None: fid_m.reset()
+        for _, a in res.attributes.iterrows():
+            cf = counterfactuals(sx, enc, a, amount, explained, per, batch)
+            p = torch.cat([explained(cf[s:s + batch].to(dev)).cpu() for s in range(0, len(cf), batch)])
+            flips.append(p > thr)
+            if label: moves.append(float((((_read(reader, cf, batch) - f_rec) / sd)[:, label]).mean(0).abs().max()))
+            if fid_m is not None: fid_update(fid_m, cf, False)
+        F = torch.stack(flips, 1).float()                                     # (N, k): image x attribute flipped
+        rows.append({'method': res.method, 'target': res.target, 'amount': amount, 'n_images': len(enc), 'n_attributes': F.shape[1],
+                     'explained': float(F.amax(1).mean()), 'validity': float(F.mean()),
+                     'label_factor_change': max(moves) if moves else float('nan'),
+                     'fid_counterfactuals': float(fid_m.compute()) if fid_m is not None else float('nan'),
+                     'fid_extractor': fid_name})
+    return pd.DataFrame(rows)
+
+def plot_amount_sweep(sweeps: dict, path=None, title: str = 'Explained images and realism vs edit strength', ax=None):
+    """`sweeps`: {name: amount_sweep table}. Explained % (solid, left axis) and counterfactual FID (dashed, right axis)
+    against the amount, on `ax` or a new figure; saved to `path` when given. Returns the figure."""
+    import matplotlib
+    if ax is None: matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 3.8)) if ax is None else (ax.figure, ax)
+    ax2 = ax.twinx(); ax2.grid(False)   # one grid (the explained axis) is enough
+    for i, (name, t) in enumerate(sweeps.items()):
+        col = f'C{i}'
+        ax.plot(t.amount, 100 * t.explained, '-o', color=col, label=name)
+        if t.fid_counterfactuals.notna().any(): ax2.plot(t.amount, t.fid_counterfactuals, '--', color=col, alpha=0.7)
+    ax.axvline(1.0, color='grey', lw=0.8, ls=':')
+    ax.axhline(90, color='grey', lw=0.8, ls='-.')
+    ax.set_xlabel("edit strength (x the search's: 1 = as searched)"); ax.set_ylabel('explained images (%)'); ax.set_ylim(0, 100)
+    ext = next((t.fid_extractor.iloc[0] for t in sweeps.values() if t.fid_extractor.notna().any()), None)
+    ax2.set_ylabel(f'FID of counterfactuals (dashed){chr(10) + ext if ext else ""}', fontsize=8)
+    ax.legend(fontsize=7, loc='upper left'); ax.set_title(title, fontsize=9)
+    if path is not None:
+        fig.tight_layout()
+        path = Path(path)
+        save_figure(fig, path, dpi=130)
+        plt.close(fig)
+    return fig
 
 # %% ../nbs/16_groundtruth.ipynb #1d4f9693
 def _read_json(p: Path) -> dict:

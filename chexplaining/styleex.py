@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import (ChexError, log, atomic_torch_save, atomic_save_json, atomic_write, file_sha256, seed_everything,
+from .core import (ChexError, log, atomic_torch_save, atomic_save_json, atomic_write, save_figure, file_sha256, seed_everything,
                                get_device, code_version, from_dict, check_int, check_float, check_output, set_threads,
                                output_lock, sweep_leftovers, progress as _progress)
 from .schema import read_manifest, manifest_hash
@@ -602,7 +602,7 @@ def plot_losses(metrics_path, out_path):
     for ax in axes:
         if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7)
     fig.tight_layout()
-    with atomic_write(out_path, 'wb') as f: fig.savefig(f, format=Path(out_path).suffix.lstrip('.') or 'png', dpi=100)   # .pdf for papers
+    save_figure(fig, out_path, dpi=100)   # .pdf for papers
     plt.close(fig)
     return out_path
 

@@ -22,7 +22,7 @@ run() {   # run CORE CLASSIFIER [variants]
   taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind-latent-m01_$c" \
     --basis latent --step 3 --step-unit sd --drop-margin 0.01                                                # ... dropping a direction only beyond 1 point
   taskset -c "$core" chexplaining eigenfind "${common[@]}" --classifier $CK/$c.pt --out "$OUT/eigenfind-ica_$c" \
-    --basis ica --n-directions 15 --step 3 --step-unit sd                                                    # their independent directions
+    --basis ica --n-directions 15 --step 3 --step-unit sd --amounts 0,0.5,1,1.5,2,2.5,3                      # their independent directions, and how far they must go
   taskset -c "$core" chexplaining latent-shift "${common[@]}" --classifier $CK/$c.pt --out "$OUT/shift_$c"
   if [ -n "$variants" ]; then   # the shortcut pair: larger edits too
     taskset -c "$core" chexplaining attfind   "${common[@]}" --classifier $CK/$c.pt --out "$OUT/attfind-t2.5_$c" --shift 2.5   # the paper's code
