@@ -206,7 +206,6 @@ def plot_amount_sweep(sweeps: dict, path=None, title: str = 'Explained images an
     ax.legend(fontsize=7, loc='upper left'); ax.set_title(title, fontsize=9)
     if path is not None:
         fig.tight_layout()
-        path = Path(path)
         save_figure(fig, path, dpi=130)
         plt.close(fig)
     return fig
