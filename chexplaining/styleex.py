@@ -27,7 +27,7 @@ __all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHE
            'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
            'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx', 'load_styleex', 'image_grid',
            'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig',
-           'make_encoder_fit_config', 'fit_encoder', 'train_encoder']
+           'make_encoder_fit_config', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
 
 # %% ../nbs/11_styleex.ipynb #413189db
 @dataclasses.dataclass
@@ -809,6 +809,12 @@ class EncoderFitConfig:
     beta1: float = 0.9             # Adam betas
     beta2: float = 0.99
     w_logit: float = 0.5           # + w_logit * mean |C(x) - C(G(E(x)))| over the logits (0: the training's losses only)
+    lr_decay: float = 0.0          # the last lr_decay of the steps lower the learning rate linearly to 0 (0: constant;
+                                   # a new, wider encoder learns at full rate and settles at the end)
+    c_dropout: float = -1.0        # probability that a reconstruction is decoded with c = 0 (-1: the model's own training
+                                   # setting; without it a new encoder leaves the label factors to c, as before c_dropout)
+    w_distill: float = 0.0         # + w_distill * mean |E(x) - E_model(x)| over W+: a new encoder also learns what the
+                                   # model's own encodes (small objects such as pacemakers that L1 barely sees; 0: off)
     seed: int = 0
 
 def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
@@ -828,18 +834,35 @@ def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
         if getattr(cfg, k) < 0: raise ChexError(f'{k}={getattr(cfg, k)}: must be >= 0')
     if cfg.steps < 1: raise ChexError(f'steps={cfg.steps}: must be >= 1')
     if not cfg.lr > 0: raise ChexError(f'lr={cfg.lr}: must be > 0')
+    if not 0 <= cfg.lr_decay <= 1: raise ChexError(f'lr_decay={cfg.lr_decay}: must be from 0 (constant) to 1 (decay over every step)')
+    if cfg.w_distill < 0: raise ChexError(f'w_distill={cfg.w_distill}: must be >= 0 (0: off)')
+    if not (cfg.c_dropout == -1 or 0 <= cfg.c_dropout <= 1):
+        raise ChexError(f'c_dropout={cfg.c_dropout}: must be in [0, 1], or -1 for the StyleEx training\'s own')
     return cfg
 
 def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers, perceptual, scfg: StyleExConfig, x01,
-                    w_logit: float = 0.0):
-    "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit term: (loss, logs)."
+                    w_logit: float = 0.0, c_drop: torch.Tensor | None = None, teacher: Encoder | None = None,
+                    w_distill: float = 0.0):
+    "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit and distillation terms: (loss, logs)."
     with torch.no_grad(): c = classifiers(x01)
-    rec = G(E(to_signed(x01), G.mapping.w_avg), c, 'const')
+    c_in = c if c_drop is None else torch.where(c_drop.to(c.device)[:, None], torch.zeros_like(c), c)   # as the training's c_dropout
+    w = E(to_signed(x01), G.mapping.w_avg)
+    rec = G(w, c_in, 'const')
     l1, perc, c_rec = _reconstruction_terms(classifiers, perceptual, scfg, x01, rec)
     kl = classifier_kl(c, c_rec)
     logit = logit_distance(c, c_rec)
     loss = scfg.w_l1 * l1 + scfg.w_perceptual * perc + scfg.w_kl * kl + w_logit * logit
-    return loss, dict(l1=float(l1.detach()), perceptual=float(perc.detach()), kl=float(kl.detach()), logit=float(logit.detach()))
+    logs = dict(l1=float(l1.detach()), perceptual=float(perc.detach()), kl=float(kl.detach()), logit=float(logit.detach()))
+    if teacher is not None and w_distill:
+        with torch.no_grad(): w_teacher = teacher(to_signed(x01), G.mapping.w_avg)
+        distill = (w - w_teacher).abs().mean()
+        loss = loss + w_distill * distill; logs['distill'] = float(distill.detach())
+    return loss, logs
+
+def encoder_fit_lr(cfg: EncoderFitConfig, step: int) -> float:
+    "The learning rate of `fit_encoder` at `step` (0-based): `cfg.lr`, falling linearly to 0 over the last `cfg.lr_decay` of the steps."
+    n = cfg.lr_decay * cfg.steps
+    return cfg.lr if n <= 0 else cfg.lr * min(1.0, (cfg.steps - step) / n)
 
 def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, classifiers=None, root=None,
                 resume: bool = False, until: int | None = None, device: str = 'auto', threads: int = 0,
@@ -889,6 +912,7 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     E = Encoder(net, G.n_ws).to(dev).train()
     fresh = net != scfg.network   # other widths: a new encoder; the same: continue from the model's own
     if not fresh: E.load_state_dict(sx.E.state_dict())
+    teacher = sx.E.to(dev).eval().requires_grad_(False) if cfg.w_distill else None   # the model's own encoder, frozen
     build_cache(manifest, root, size=net.resolution, progress=progress)
     ds = CXRDataset(manifest, root, split='train', views=scfg.views, size=net.resolution, cache='auto')
     val = CXRDataset(manifest, root, split='val', views=scfg.views, size=net.resolution, cache='auto')
@@ -904,13 +928,15 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
         E.load_state_dict(ck['E']); opt.load_state_dict(ck['opt'])
         log.info(f'resuming {last} at step {start}')
     end = min(cfg.steps, until) if until else cfg.steps
+    p_drop = scfg.c_dropout if cfg.c_dropout < 0 else cfg.c_dropout   # -1: as the model was trained
     fit_record = {'fit_config': dataclasses.asdict(cfg), 'source': src['path'], 'source_sha256': src_sha}
     records = {'config': config_to_dict(new_scfg), 'classifiers': sx.classifier_records, 'perceptual': src.get('perceptual'),
                'manifest_sha256': src.get('manifest_sha256'), 'code_version': code_version(), 'format': CHECKPOINT_FORMAT,
                'encoder_fit': {**fit_record, 'perceptual': pname, 'manifest_sha256': manifest_hash(manifest) if not isinstance(manifest, pd.DataFrame) else None}}
     out.mkdir(parents=True, exist_ok=True)
     log.info(f'train-encoder: {"a new encoder" if fresh else "the model encoder"} ({count_parameters(E)/1e6:.2f} M parameters) '
-             f'fitted to the frozen G_ema of {src["path"]} for {cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}')
+             f'fitted to the frozen G_ema of {src["path"]} for {cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}; '
+             f'c dropout {p_drop}; distillation weight {cfg.w_distill}')
     metrics_path = out/'metrics.jsonl'
     if metrics_path.exists() and start:
         kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
@@ -925,7 +951,10 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     t0 = time.time()
     for step in bar:
         idx = torch.randint(0, len(ds), (cfg.batch,), generator=_step_generator(cfg.seed, step, 7)).numpy()   # from the step: exact resume
-        loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, _load_images(ds, idx).to(dev), cfg.w_logit)
+        c_drop = torch.rand(cfg.batch, generator=_step_generator(cfg.seed, step, 8)) < p_drop
+        loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, _load_images(ds, idx).to(dev), cfg.w_logit, c_drop,
+                                     teacher, cfg.w_distill)
+        for g in opt.param_groups: g['lr'] = encoder_fit_lr(cfg, step)   # from the step: exact resume
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         done = step + 1
         with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'train', 'loss': float(loss.detach()), **logs}) + '\n')
