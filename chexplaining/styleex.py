@@ -312,6 +312,10 @@ class StyleExModels(nn.Module):
         return self.decode(self.encode(x01, self.G_ema), c)
 
 # %% ../nbs/11_styleex.ipynb #99665439
+def _drop_logits(c: torch.Tensor, drop: torch.Tensor | None) -> torch.Tensor:
+    "`c` with the rows where `drop` is True set to 0 (c_dropout: those decodes get no logits)."
+    return c if drop is None else torch.where(drop.to(c.device)[:, None], torch.zeros_like(c), c)
+
 def _reconstruction_terms(classifiers, perceptual, cfg: StyleExConfig, x01, rec):
     "(L1 on the [-1, 1] scale, perceptual distance, the classifiers' logits of the reconstruction) of `rec` against `x01`."
     rec01 = to_unit(rec)
@@ -392,7 +396,7 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
     _requires_grad(G, True); _requires_grad(E, True); _requires_grad(D, False)
     with torch.autocast(**amp):
         w = E(x, G.mapping.w_avg)
-        c_in = torch.where(sl(rnd.c_drop)[:, None], torch.zeros_like(c_real), c_real)   # c_dropout: some decodes get no c
+        c_in = _drop_logits(c_real, sl(rnd.c_drop))   # c_dropout: some decodes get no c
         rec = G(w, c_in, cfg.train_noise)
         fake = G(_mixed_ws(G, z, z2, cut, mix), c_samp, cfg.train_noise)
         adv = 0.5 * (F.softplus(-D(aug(rec), c_real)).mean() + F.softplus(-D(aug(fake), c_samp)).mean())
@@ -845,7 +849,7 @@ def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers,
                     w_distill: float = 0.0):
     "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit and distillation terms: (loss, logs)."
     with torch.no_grad(): c = classifiers(x01)
-    c_in = c if c_drop is None else torch.where(c_drop.to(c.device)[:, None], torch.zeros_like(c), c)   # as the training's c_dropout
+    c_in = _drop_logits(c, c_drop)   # as the training's c_dropout
     w = E(to_signed(x01), G.mapping.w_avg)
     rec = G(w, c_in, 'const')
     l1, perc, c_rec = _reconstruction_terms(classifiers, perceptual, scfg, x01, rec)
