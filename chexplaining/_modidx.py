@@ -856,4 +856,6 @@ d = { 'settings': { 'branch': 'main',
                                       'chexplaining.styleex.to_signed': ('styleex.html#to_signed', 'chexplaining/styleex.py'),
                                       'chexplaining.styleex.to_unit': ('styleex.html#to_unit', 'chexplaining/styleex.py'),
                                       'chexplaining.styleex.train_encoder': ('styleex.html#train_encoder', 'chexplaining/styleex.py'),
-                                      'chexplaining.styleex.train_styleex': ('styleex.html#train_styleex', 'chexplaining/styleex.py')}}}
+                                      'chexplaining.styleex.train_styleex': ('styleex.html#train_styleex', 'chexplaining/styleex.py'),
+                                      'chexplaining.styleex.worst_pixel_error': ( 'styleex.html#worst_pixel_error',
+                                                                                  'chexplaining/styleex.py')}}}

@@ -27,7 +27,7 @@ __all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHE
            'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
            'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx', 'load_styleex', 'image_grid',
            'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig',
-           'make_encoder_fit_config', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
+           'make_encoder_fit_config', 'worst_pixel_error', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
 
 # %% ../nbs/11_styleex.ipynb #413189db
 @dataclasses.dataclass
@@ -819,6 +819,8 @@ class EncoderFitConfig:
                                    # setting; without it a new encoder leaves the label factors to c, as before c_dropout)
     w_distill: float = 0.0         # + w_distill * mean |E(x) - E_model(x)| over W+: a new encoder also learns what the
                                    # model's own encodes (small objects such as pacemakers that L1 barely sees; 0: off)
+    w_topk: float = 0.0            # + w_topk * mean of each reconstruction's largest `topk_frac` pixel errors: label-free,
+    topk_frac: float = 0.02        # it sees a small object the reconstruction dropped (a pacemaker) that the mean L1 averages away
     seed: int = 0
 
 def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
@@ -840,14 +842,22 @@ def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
     if not cfg.lr > 0: raise ChexError(f'lr={cfg.lr}: must be > 0')
     if not 0 <= cfg.lr_decay <= 1: raise ChexError(f'lr_decay={cfg.lr_decay}: must be from 0 (constant) to 1 (decay over every step)')
     if cfg.w_distill < 0: raise ChexError(f'w_distill={cfg.w_distill}: must be >= 0 (0: off)')
+    if cfg.w_topk < 0: raise ChexError(f'w_topk={cfg.w_topk}: must be >= 0 (0: off)')
+    if not 0 < cfg.topk_frac <= 1: raise ChexError(f'topk_frac={cfg.topk_frac}: must be in (0, 1], the share of each image\'s pixels')
     if not (cfg.c_dropout == -1 or 0 <= cfg.c_dropout <= 1):
         raise ChexError(f'c_dropout={cfg.c_dropout}: must be in [0, 1], or -1 for the StyleEx training\'s own')
     return cfg
 
+def worst_pixel_error(rec: torch.Tensor, x: torch.Tensor, frac: float = 0.02) -> torch.Tensor:
+    "Mean over images of the mean of each image's largest `frac` of |rec - x| (at least one pixel): a scalar."
+    err = (rec - x).abs().flatten(1)                                   # (N, C*H*W)
+    k = max(1, int(round(frac * err.shape[1])))
+    return err.topk(k, dim=1).values.mean()
+
 def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers, perceptual, scfg: StyleExConfig, x01,
                     w_logit: float = 0.0, c_drop: torch.Tensor | None = None, teacher: Encoder | None = None,
-                    w_distill: float = 0.0):
-    "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit and distillation terms: (loss, logs)."
+                    w_distill: float = 0.0, w_topk: float = 0.0, topk_frac: float = 0.02):
+    "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit, distillation and worst-pixel terms: (loss, logs)."
     with torch.no_grad(): c = classifiers(x01)
     c_in = _drop_logits(c, c_drop)   # as the training's c_dropout
     w = E(to_signed(x01), G.mapping.w_avg)
@@ -861,6 +871,9 @@ def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers,
         with torch.no_grad(): w_teacher = teacher(to_signed(x01), G.mapping.w_avg)
         distill = (w - w_teacher).abs().mean()
         loss = loss + w_distill * distill; logs['distill'] = float(distill.detach())
+    if w_topk:   # on the [-1, 1] scale of the L1 term
+        topk = worst_pixel_error(rec, to_signed(x01), topk_frac)
+        loss = loss + w_topk * topk; logs['topk'] = float(topk.detach())
     return loss, logs
 
 def encoder_fit_lr(cfg: EncoderFitConfig, step: int) -> float:
@@ -940,7 +953,7 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     out.mkdir(parents=True, exist_ok=True)
     log.info(f'train-encoder: {"a new encoder" if fresh else "the model encoder"} ({count_parameters(E)/1e6:.2f} M parameters) '
              f'fitted to the frozen G_ema of {src["path"]} for {cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}; '
-             f'c dropout {p_drop}; distillation weight {cfg.w_distill}')
+             f'c dropout {p_drop}; distillation weight {cfg.w_distill}; worst-pixel weight {cfg.w_topk} (top {cfg.topk_frac:.0%})')
     metrics_path = out/'metrics.jsonl'
     if metrics_path.exists() and start:
         kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
@@ -957,7 +970,7 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
         idx = torch.randint(0, len(ds), (cfg.batch,), generator=_step_generator(cfg.seed, step, 7)).numpy()   # from the step: exact resume
         c_drop = torch.rand(cfg.batch, generator=_step_generator(cfg.seed, step, 8)) < p_drop
         loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, _load_images(ds, idx).to(dev), cfg.w_logit, c_drop,
-                                     teacher, cfg.w_distill)
+                                     teacher, cfg.w_distill, cfg.w_topk, cfg.topk_frac)
         for g in opt.param_groups: g['lr'] = encoder_fit_lr(cfg, step)   # from the step: exact resume
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         done = step + 1

@@ -10,8 +10,10 @@ cp "$W/cls_pleural_effusion/best.pt" pleural_effusion.pt
 cp "$W/cls_atelectasis/best.pt" atelectasis.pt
 cp "$W/cls_cardiomegaly_shortcut/best.pt" cardiomegaly_shortcut.pt
 cp "$W/reader/best.pt" reader.pt
-cp "$W/styleex/inference.pt" styleex.pt
-cp "$W/styleex/quality.json" styleex_quality.json
+cp "$W/encoder/inference.pt" styleex.pt              # G_ema with the fitted encoder
+cp "$W/encoder/quality.json" styleex_quality.json
 cp "$W/styleex/metrics.jsonl" styleex_metrics.jsonl
+python -c "import json, sys; print(''.join(l for l in open(sys.argv[1]) if json.loads(l)['step'] % 10 == 0 or json.loads(l)['kind'] != 'train'), end='')" \
+  "$W/encoder/metrics.jsonl" > styleex_encoder_metrics.jsonl   # the fit's log, every 10th step as the training's
 sha256sum cardiomegaly.pt pleural_effusion.pt atelectasis.pt cardiomegaly_shortcut.pt reader.pt styleex.pt > SHA256SUMS
 du -ch *.pt | tail -1
