@@ -4,7 +4,7 @@ of every run (`methods.csv`, full precision; `methods.md`, three significant dig
 """
 import shutil, sys
 from pathlib import Path
-from chexplaining.core import atomic_write
+from chexplaining.core import atomic_path, atomic_write
 from chexplaining.groundtruth import methods_table
 
 KEEP = ('attributes.json', 'attributes.csv', 'groundtruth.json', 'factor_effects.csv', 'amount_sweep.csv', 'amount_sweep.png')
@@ -17,7 +17,7 @@ def main(src: str):
         (dst/r.name).mkdir(parents=True, exist_ok=True)
         for n in KEEP:
             if (r/n).is_file():
-                tmp = dst/r.name/f'.{n}.tmp'; shutil.copyfile(r/n, tmp); tmp.replace(dst/r.name/n)
+                with atomic_path(dst/r.name/n) as tmp: shutil.copyfile(r/n, tmp)
     t = methods_table(runs); t.insert(0, 'run', [r.name for r in runs])
     with atomic_write(dst/'methods.csv') as f: t.to_csv(f, index=False)
     show = t.drop(columns=['fid_extractor'], errors='ignore')
