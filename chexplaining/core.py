@@ -17,7 +17,7 @@ __all__ = ['log', 'LIMITS', 'ChexError', 'setup_logging', 'atomic_path', 'atomic
            'check_input', 'same_file', 'check_not_input', 'check_output', 'first_line', 'check_replaceable',
            'human_bytes', 'available_memory', 'check_memory', 'check_space', 'pid_alive', 'output_lock',
            'sweep_leftovers', 'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity', 'seed_everything',
-           'get_device', 'code_version', 'from_dict', 'progress']
+           'get_device', 'code_version', 'from_dict', 'progress', 'markdown_table']
 
 # %% ../nbs/00_core.ipynb #123399c4
 class ChexError(Exception):
@@ -502,3 +502,10 @@ def progress(iterable=None, **kwargs):
     kwargs.setdefault('dynamic_ncols', True)
     kwargs.setdefault('mininterval', 0.5)
     return tqdm(iterable, **kwargs)
+
+# %% ../nbs/00_core.ipynb #c07e7a02
+def markdown_table(rows, header) -> str:
+    "A Markdown table (no final newline) of `rows` (sequences of cells, already formatted as wanted) under `header`."
+    esc = lambda v: str(v).replace('|', '\\|').replace('\n', ' ')
+    lines = ['| ' + ' | '.join(map(esc, header)) + ' |', '|' + '---|' * len(header)]
+    return '\n'.join(lines + ['| ' + ' | '.join(map(esc, r)) + ' |' for r in rows])

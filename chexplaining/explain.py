@@ -20,7 +20,7 @@ from .images import load_square
 from .styleex import load_styleex, load_explained_classifiers, StyleEx
 from .quality import conditioning_classifiers
 from .search import (Explained, Encoded, SearchResult, encode_images, attfind, eigenfind, latent_shift,
-                                 counterfactuals, shift_solution, pack_vector, _attr)
+                                 counterfactuals, apply_attributes, shift_solution, pack_vector, joint_coverage, _attr)
 import chexplaining.distributed as dist_
 from .classifier import _lock_output
 
@@ -124,19 +124,23 @@ def sweep_gif(frames: torch.Tensor, probs: torch.Tensor, path, scale: int = 3, m
     with atomic_path(path) as tmp:
         seq[0].save(tmp, format='GIF', save_all=True, append_images=seq[1:], duration=ms, loop=0)
 
-def plot_coverage(curves: dict, path, title: str = 'Explained images vs number of attributes'):
-    "Save the share of explained images as k grows, one line per method (`curves`: name -> list of shares)."
+def plot_coverage(curves: dict, path, title: str = 'Explained images vs number of attributes', together: dict | None = None):
+    """Save the share of explained images as k grows, one line per method (`curves`: name -> list of shares); `together`
+    (same names): the top k applied at once, dashed in the same colour."""
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5, 3.4))
     for name, cov in curves.items():
-        ax.plot(range(1, len(cov) + 1), [100 * c for c in cov], marker='o', label=name)
+        line, = ax.plot(range(1, len(cov) + 1), [100 * c for c in cov], marker='o', label=f'{name}: any one' if together else name)
+        tog = (together or {}).get(name)
+        if tog: ax.plot(range(1, len(tog) + 1), [100 * c for c in tog], ls='--', marker='s', ms=4, color=line.get_color(), label=f'{name}: together')
     ax.set_xlabel('top-k attributes'); ax.set_ylabel('explained images (%)'); ax.set_ylim(0, 100)
-    ax.grid(alpha=0.3); ax.legend(); ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3); ax.legend(fontsize=8); ax.set_title(title, fontsize=10)
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format='png')
     plt.close(fig)
+
 
 # %% ../nbs/15_explain.ipynb #779abe9f
 ATTRIBUTES_KIND = 'chexplaining-attributes'
@@ -156,7 +160,7 @@ def result_record(res: SearchResult, sx: StyleEx, explained: Explained, classifi
             'classifier': {'name': explained.name, 'path': classifier_record.get('path'), 'sha256': classifier_record.get('sha256')},
             'styleex': {'path': str(sx.info.get('path')), 'step': sx.info.get('step')},
             'manifest': None if manifest is None else str(manifest), 'root': None if root is None else str(root), 'split': split,
-            'image_index': res.encoded.index.tolist(), 'coverage': res.coverage,
+            'image_index': res.encoded.index.tolist(), 'coverage': res.coverage, 'coverage_together': res.coverage_together,
             'info': {k: _clean(v) for k, v in res.info.items()}, 'warning': warning, 'attributes': rows}
 
 def load_attributes(path) -> dict:
@@ -238,6 +242,10 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
         res.info['invert_steps'] = invert_steps   # the dataset bounds (AttFind) come from the encoder alone
         if warn: res.info['warning'] = warn
         if dist_.is_main():
+            if len(res.attributes):   # the top k applied together, k = 1 .. K (StyleEx's sufficiency), beside the greedy coverage
+                tog = joint_coverage(sx, res.encoded, res.attributes, explained, res.per_image or None,
+                                     threshold=float(res.info.get('threshold', 0.5)), batch=batch)
+                res.attributes.insert(res.attributes.columns.get_loc('explained') + 1, 'explained_together', tog)
             pos = {int(r): i for i, r in enumerate(ds.df.index)}
             x_of = lambda idx: torch.stack([ds[pos[int(i)]]['img'] for i in idx])
             with publish_folder(out) as tmp:
@@ -247,7 +255,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                 torch.save({'effects': res.effects, 'index': res.encoded.index, 'p_rec': res.encoded.p_rec,
                             'candidates': res.candidates.to_dict('list'), **res.per_image}, tmp/'effects.pt')
                 if len(res.attributes):
-                    plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}')
+                    plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}', {res.method: res.coverage_together})
                     if figures: write_attribute_figures(res, sx, explained, tmp, x_of, n_show, show=show)
                 if reader:
                     from chexplaining.groundtruth import ground_truth, write_ground_truth
@@ -376,7 +384,7 @@ def explain(
     device: str = 'auto',  # auto, cpu or cuda
     threads: int = 0,  # CPU threads (0: PyTorch's default)
 ) -> dict:
-    "Explain one image: its reconstruction and the counterfactual of each top attribute, with the probabilities."
+    "Explain one image: its reconstruction, the counterfactual of each top attribute and of all of them together, with the probabilities."
     check_int(top, '--top', lo=1)
     attrs = load_attributes(attributes)
     out = check_output(out, kind='folder', inputs=[p for p in (styleex, classifier, attributes, image) if isinstance(p, (str, Path))],
@@ -406,6 +414,10 @@ def explain(
         cf = counterfactuals(sx, enc, r, 1.0, explained)
         with torch.no_grad(): ps.append(float(explained(cf.to(dev)).cpu()[0])); los.append(float(explained.log_odds(cf.to(dev)).cpu()[0]))
         cfs.append(cf[0, 0])
+    if len(rows) > 1:   # the top attributes applied at once: where none alone flips the decision, together they may
+        cf = apply_attributes(sx, enc, [(r, 1.0) for r in rows], explained)
+        with torch.no_grad(): p_all, lo_all = float(explained(cf.to(dev)).cpu()[0]), float(explained.log_odds(cf.to(dev)).cpu()[0])
+        cf_all = cf[0, 0]
     rec = counterfactuals(sx, enc, rows[0], 0.0, explained)[0, 0]
     with torch.no_grad(): lo_rec = float(explained.log_odds(rec[None, None].to(dev)).cpu()[0])
     # the log-odds show how far an attribute moves a confident classifier even when the probability stays near 0 or 1
@@ -413,11 +425,14 @@ def explain(
            'p_reconstruction': float(enc.p_rec[0]), 'log_odds_reconstruction': lo_rec,
            'attributes': [{'rank': r.get('rank'), 'id': r.get('id'), 'p_after': p, 'change': p - float(enc.p_rec[0]),
                            'log_odds_after': lo, 'log_odds_change': lo - lo_rec} for r, p, lo in zip(rows, ps, los)],
+           'together': ({'ids': [r.get('id') for r in rows], 'p_after': p_all, 'change': p_all - float(enc.p_rec[0]),
+                         'log_odds_after': lo_all, 'log_odds_change': lo_all - lo_rec} if len(rows) > 1 else None),
            'warnings': warns}
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     panels = [(x[0, 0].cpu(), f'original\np={res["p_original"]:.2f}'), (rec, f'reconstruction\np={res["p_reconstruction"]:.2f}')]
     panels += [(c, f"#{r.get('rank')} {r.get('id')}\np={p:.2f}  Δlog-odds {lo - lo_rec:+.1f}") for c, r, p, lo in zip(cfs, rows, ps, los)]
+    if len(rows) > 1: panels.append((cf_all, f'all {len(rows)} together\np={p_all:.2f}  Δlog-odds {lo_all - lo_rec:+.1f}'))
     cols = min(5, len(panels)); nrow = math.ceil(len(panels) / cols)
     fig, axes = plt.subplots(nrow, cols, figsize=(2.2 * cols, 2.4 * nrow), squeeze=False)
     for ax in axes.flat: ax.axis('off')

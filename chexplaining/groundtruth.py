@@ -14,7 +14,7 @@ import torch.nn as nn
 from .core import ChexError, atomic_save_json, atomic_path, save_figure, log
 from .dataset import CXRDataset
 from .styleex import StyleEx, to_unit
-from .search import SearchResult, Explained, counterfactuals
+from .search import SearchResult, Explained, counterfactuals, joint_coverage
 from .quality import make_fid, fid_update, LABEL_FACTORS, _inception_available
 
 # %% auto #0
@@ -154,8 +154,9 @@ def check_amounts(amounts) -> tuple[float, ...]:
 def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, manifest=None, root=None, split: str = 'test',
                  amounts=(0.5, 1.0, 1.5, 2.0, 3.0), batch: int = 256, fid: bool = True) -> pd.DataFrame:
     """One row per amount: the chosen attributes applied at `amount` x the search's strength; `explained` (any of them
-    flips the image), `validity` (mean flip rate), `label_factor_change` (largest mean standardised change of a label
-    factor over the attributes; NaN without a factor reader or when the target has none), `fid_counterfactuals` (NaN
+    flips the image), `explained_together` (all of them applied at once flip it: `joint_coverage` at k = K),
+    `validity` (mean flip rate), `label_factor_change` (largest mean standardised change of a label factor over the
+    attributes; NaN without a factor reader or when the target has none), `fid_counterfactuals` (NaN
     without a manifest, or without a reader when Inception's weights are not cached), `fid_extractor`."""
     if len(res.attributes) == 0: raise ChexError(f'{res.method} {res.target}: no attribute chosen; nothing to sweep')
     amounts = check_amounts(amounts)
@@ -180,7 +181,9 @@ def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, m
             if fid_m is not None: fid_update(fid_m, cf, False)
         F = torch.stack(flips, 1).float()                                     # (N, k): image x attribute flipped
         rows.append({'method': res.method, 'target': res.target, 'amount': amount, 'n_images': len(enc), 'n_attributes': F.shape[1],
-                     'explained': float(F.amax(1).mean()), 'validity': float(F.mean()),
+                     'explained': float(F.amax(1).mean()),
+                     'explained_together': joint_coverage(sx, enc, res.attributes, explained, per, amount, thr, batch, ks=[len(res.attributes)])[0],
+                     'validity': float(F.mean()),
                      'label_factor_change': max(moves) if moves else float('nan'),
                      'fid_counterfactuals': float(fid_m.compute()) if fid_m is not None else float('nan'),
                      'fid_extractor': fid_name})
@@ -226,6 +229,7 @@ def methods_table(folders) -> pd.DataFrame:
         r = {'method': a['method'], 'target': a['target'], 'classifier': Path(a['classifier'].get('path') or '').stem,
              'images': info.get('n_images'), 'top_k': len(a['attributes']),
              'explained_%': 100 * (a['coverage'][-1] if a['coverage'] else 0.0),
+             'explained_together_%': 100 * a['coverage_together'][-1] if a.get('coverage_together') else float('nan'),
              'seconds': info.get('seconds'), 'generated_images': info.get('generator_images'),
              'settings': ', '.join(f'{k}={info[k]}' for k in ('mode', 'm', 't', 'n_bounds', 'basis', 'step', 'step_unit', 'n_directions', 'n_basis', 'drop_margin', 'fill', 'max_shift') if info.get(k) is not None)}
         if (f/'groundtruth.json').is_file():

@@ -8,7 +8,7 @@ import io, os, re, json, html, base64, hashlib, datetime, dataclasses
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import (ChexError, log, atomic_save_json, check_int, check_input, check_output, output_lock,
-                               sweep_leftovers, publish_folder, get_device, set_threads, code_version)
+                               sweep_leftovers, publish_folder, get_device, set_threads, code_version, markdown_table)
 
 # %% auto #0
 __all__ = ['DEFAULT_CHECKLIST', 'PAGE', 'KEY', 'KEY_FORMAT', 'ANSWERS_FORMAT', 'ANALYSIS_FORMAT', 'PHANTOM_FEATURES',
@@ -764,11 +764,6 @@ def _cell_text(m: float, up: float, down: float, c: dict) -> str:
         s += f' {c["up"]}' if up > m / 2 else f' {c["down"]}' if down > m / 2 else ' (mixed)'
     return s
 
-def _md_table(rows: list[list], header: list[str]) -> str:
-    esc = lambda v: str(v).replace('|', '\\|').replace('\n', ' ')
-    lines = ['| ' + ' | '.join(map(esc, header)) + ' |', '|' + '|'.join('---' for _ in header) + '|']
-    return '\n'.join(lines + ['| ' + ' | '.join(map(esc, r)) + ' |' for r in rows])
-
 def _shown(g: str, v) -> str:
     "A group value as tables show it: a rank as #N, a direction of +1 or -1 as + or -."
     if g == 'rank' and str(v) != '': return f'#{v}'
@@ -793,10 +788,10 @@ def tables_markdown(t: dict, key: dict, readers: list[str]) -> str:
         f'Study {key["study_id"]}: {len(readers)} reader(s) ({", ".join(readers)}), {int(tab["n_items"].sum())} item(s), '
         f'{int(tab["n_answers"].sum())} answer(s). A cell is the share of answers (a reader on an image) that ticked the feature, '
         'with the direction most of them gave, from before to after the edit.', '',
-        _md_table(rows, header), '',
+        markdown_table(rows, header), '',
         "Inter-reader agreement (Fleiss' kappa over the items at least two readers answered; direction: not ticked / "
         'grew / shrank / no direction given):', '',
-        _md_table(krows, ['feature', 'kappa', 'kappa (direction)', 'observed agreement', 'chance agreement', 'items']), ''])
+        markdown_table(krows, ['feature', 'kappa', 'kappa (direction)', 'observed agreement', 'chance agreement', 'items']), ''])
 
 def tables_figure(t: dict, key: dict):
     "The radiologist-style table of `reader_tables` output `t` as a heatmap (a matplotlib Figure)."

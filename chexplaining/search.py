@@ -25,7 +25,7 @@ __all__ = ['FILL_RULES', 'SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_im
            'unstable_images', 'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions',
            'fast_ica', 'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale', 'shift_solution',
            'latent_shift', 'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals', 'apply_attributes',
-           'attribute_sweep']
+           'attribute_sweep', 'joint_coverage']
 
 # %% ../nbs/14_search.ipynb #b4d1d561
 class Explained(nn.Module):
@@ -219,6 +219,11 @@ class SearchResult:
 
     @property
     def coverage(self) -> list[float]: return self.attributes['explained'].tolist()
+
+    @property
+    def coverage_together(self) -> list[float]:
+        "The top-k applied together, k = 1 .. K (`joint_coverage`; empty until it was computed)."
+        return self.attributes['explained_together'].tolist() if 'explained_together' in self.attributes else []
 
     def summary(self) -> str:
         cov = self.coverage
@@ -602,3 +607,21 @@ def attribute_sweep(sx: StyleEx, cond: nn.Module, x01: torch.Tensor, attribute, 
         g, d, _, _ = shift_solution(sx, explained, enc.ws, enc.c, float(a.get('max_shift', 1.0)), int(a.get('n_steps', 16)))
         per = {'gradient': g, 'shift': d}
     return torch.stack([counterfactuals(sx, enc, attribute, float(m), explained, per) for m in amounts])
+
+# %% ../nbs/14_search.ipynb #a7e1c002
+@torch.no_grad()
+def joint_coverage(sx: StyleEx, enc: Encoded, attributes, explained: Explained, per_image: dict | None = None,
+                   amount: float = 1.0, threshold: float = 0.5, batch: int = 256, ks=None) -> list[float]:
+    """For k = 1 .. K (or each k in `ks`): the share of the encoded images whose probability exceeds `threshold` when
+    the first k of `attributes` (a result's table, or a list of its rows) are applied together at `amount`."""
+    rows = [r for _, r in attributes.iterrows()] if isinstance(attributes, pd.DataFrame) else list(attributes)
+    dev, out = sx.G.const.device, []
+    for k in (range(1, len(rows) + 1) if ks is None else ks):
+        hits = 0
+        for lo, hi in _batches(len(enc), batch):
+            sub = enc.subset(torch.arange(lo, hi))
+            per = {key: v[lo:hi] for key, v in per_image.items()} if per_image else None
+            x = apply_attributes(sx, sub, [(r, amount) for r in rows[:k]], explained, per)
+            hits += int((explained(x.to(dev)).cpu() > threshold).sum())
+        out.append(hits / len(enc) if len(enc) else 0.0)
+    return out

@@ -21,10 +21,10 @@ from . import distributed as dist_
 
 # %% auto #0
 __all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHECKPOINT_FORMAT', 'ENCODER_FIT_KIND',
-           'StyleExConfig', 'make_config', 'config_to_dict', 'config_from_dict', 'ExplainedClassifiers',
-           'load_explained_classifiers', 'ClassifierFeatureDistance', 'LPIPSDistance', 'make_perceptual',
-           'classifier_kl_per_image', 'classifier_kl', 'logit_distance', 'diff_augment', 'to_signed', 'to_unit',
-           'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
+           'ENCODER_FIT_PRESETS', 'StyleExConfig', 'make_config', 'config_to_dict', 'config_from_dict',
+           'ExplainedClassifiers', 'load_explained_classifiers', 'ClassifierFeatureDistance', 'LPIPSDistance',
+           'make_perceptual', 'classifier_kl_per_image', 'classifier_kl', 'logit_distance', 'diff_augment', 'to_signed',
+           'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
            'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx', 'load_styleex', 'image_grid',
            'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig',
            'make_encoder_fit_config', 'worst_pixel_error', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
@@ -823,8 +823,17 @@ class EncoderFitConfig:
     topk_frac: float = 0.02        # it sees a small object the reconstruction dropped (a pacemaker) that the mean L1 averages away
     seed: int = 0
 
-def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
-    "`EncoderFitConfig` with `key=value` overrides, checked."
+ENCODER_FIT_PRESETS = {
+    'default': {},
+    # the shipped phantom model's fit: an encoder wider than the discriminator-shaped one, a rate that settles at the
+    # end, and the worst-pixel term that keeps pacemakers (37.5 minutes on two cores; checkpoints/phantom/README.md)
+    'phantom-wide': dict(e_channel_base=2048, e_channel_max=256, steps=3000, lr=0.001, lr_decay=0.4, w_topk=2.0, topk_frac=0.02),
+}
+
+def make_encoder_fit_config(overrides=(), preset: str = 'default') -> EncoderFitConfig:
+    "`EncoderFitConfig` from the named `preset` (`ENCODER_FIT_PRESETS`) with `key=value` overrides on top, checked."
+    if preset not in ENCODER_FIT_PRESETS:
+        raise ChexError(f'--preset {preset!r}: not a train-encoder preset; choose one of {", ".join(ENCODER_FIT_PRESETS)}')
     fields = {f.name: f.default for f in dataclasses.fields(EncoderFitConfig)}
     kw = {}
     for o in overrides or ():
@@ -834,7 +843,7 @@ def make_encoder_fit_config(overrides=()) -> EncoderFitConfig:
         if k not in fields: raise ChexError(f'--set {o!r}: {k!r} is not a setting of train-encoder; known: {", ".join(fields)}')
         try: kw[k] = _coerce(v, fields[k])
         except ValueError as e: raise ChexError(f'--set {o!r}: {e}') from None
-    cfg = EncoderFitConfig(**kw)
+    cfg = EncoderFitConfig(**{**ENCODER_FIT_PRESETS[preset], **kw})
     if cfg.batch < 1: raise ChexError(f'batch={cfg.batch}: must be >= 1')
     for k in ('e_channel_base', 'e_channel_max', 'w_logit', 'seed'):
         if getattr(cfg, k) < 0: raise ChexError(f'{k}={getattr(cfg, k)}: must be >= 0')
@@ -998,7 +1007,8 @@ def train_encoder(
     out: str,  # folder: inference.pt (G_ema + the fitted encoder; load it like any StyleEx), last.pt, metrics.jsonl, grids/
     classifier: list[str] = (),  # the classifiers the StyleEx was trained for, in order (default: found by recorded path or sha256)
     resume: bool = False,  # continue the fit in --out from its last.pt
-    overrides: list[str] = (),  # settings key=value, e.g. steps=2000, w_logit=0 or e_channel_base=4096
+    overrides: list[str] = (),  # settings key=value, e.g. steps=2000, w_logit=0 or e_channel_base=4096 (on top of --preset)
+    preset: str = 'default',  # named settings: default, or phantom-wide (the shipped phantom model's encoder fit)
     root: str | None = None,  # folder the manifest's image paths are relative to (default: the manifest's folder)
     checkpoint_every: int = 200,  # steps between checkpoints (a kill loses at most this many)
     eval_every: int = 400,  # steps between validation metrics and grids
@@ -1008,7 +1018,7 @@ def train_encoder(
     progress: bool = True,  # show a progress bar
 ) -> Path:
     "Fit the encoder of a trained StyleEx to its frozen generator (G_ema): the training's encoder losses plus a logit term."
-    cfg = make_encoder_fit_config(overrides)
+    cfg = make_encoder_fit_config(overrides, preset)
     out = check_output(out, kind='folder', example='runs/encoder')
     with output_lock(out):
         if out.is_dir(): sweep_leftovers(out, owned=True)

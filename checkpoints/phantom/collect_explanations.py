@@ -4,7 +4,7 @@ of every run (`methods.csv`, full precision; `methods.md`, three significant dig
 """
 import shutil, sys
 from pathlib import Path
-from chexplaining.core import atomic_path, atomic_write
+from chexplaining.core import atomic_path, atomic_write, markdown_table
 from chexplaining.groundtruth import methods_table
 
 KEEP = ('attributes.json', 'attributes.csv', 'groundtruth.json', 'factor_effects.csv', 'amount_sweep.csv', 'amount_sweep.png')
@@ -22,9 +22,8 @@ def main(src: str):
     with atomic_write(dst/'methods.csv') as f: t.to_csv(f, index=False)
     show = t.drop(columns=['fid_extractor'], errors='ignore')
     fmt = lambda v: f'{v:.3g}' if isinstance(v, float) else str(v)
-    lines = ['| ' + ' | '.join(show.columns) + ' |', '|' + '---|' * len(show.columns)]
-    lines += ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in show.itertuples(index=False)]
-    with atomic_write(dst/'methods.md') as f: f.write('\n'.join(lines) + '\n')
+    rows = [[fmt(v) for v in row] for row in show.itertuples(index=False)]
+    with atomic_write(dst/'methods.md') as f: f.write(markdown_table(rows, show.columns) + '\n')
     print(f'{len(runs)} runs -> {dst}')
 
 if __name__ == '__main__': main(sys.argv[1] if len(sys.argv) > 1 else 'runs/explain')
