@@ -869,7 +869,8 @@ def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers,
     "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit, distillation and worst-pixel terms: (loss, logs)."
     with torch.no_grad(): c = classifiers(x01)
     c_in = _drop_logits(c, c_drop)   # as the training's c_dropout
-    w = E(to_signed(x01), G.mapping.w_avg)
+    x = to_signed(x01)
+    w = E(x, G.mapping.w_avg)
     rec = G(w, c_in, 'const')
     l1, perc, c_rec = _reconstruction_terms(classifiers, perceptual, scfg, x01, rec)
     kl = classifier_kl(c, c_rec)
@@ -877,11 +878,11 @@ def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers,
     loss = scfg.w_l1 * l1 + scfg.w_perceptual * perc + scfg.w_kl * kl + w_logit * logit
     logs = dict(l1=float(l1.detach()), perceptual=float(perc.detach()), kl=float(kl.detach()), logit=float(logit.detach()))
     if teacher is not None and w_distill:
-        with torch.no_grad(): w_teacher = teacher(to_signed(x01), G.mapping.w_avg)
+        with torch.no_grad(): w_teacher = teacher(x, G.mapping.w_avg)
         distill = (w - w_teacher).abs().mean()
         loss = loss + w_distill * distill; logs['distill'] = float(distill.detach())
     if w_topk:   # on the [-1, 1] scale of the L1 term
-        topk = worst_pixel_error(rec, to_signed(x01), topk_frac)
+        topk = worst_pixel_error(rec, x, topk_frac)
         loss = loss + w_topk * topk; logs['topk'] = float(topk.detach())
     return loss, logs
 

@@ -34,7 +34,7 @@ resume=(); [ -f "$W/encoder/last.pt" ] && resume=(--resume)
 chexplaining train-encoder --styleex "$W/styleex/inference.pt" --manifest "$D/phantom/manifest.csv" --out "$W/encoder" \
   --classifier "$W/cls_cardiomegaly/best.pt" --classifier "$W/cls_pleural_effusion/best.pt" \
   --classifier "$W/cls_atelectasis/best.pt" --classifier "$W/cls_cardiomegaly_shortcut/best.pt" \
-  --preset phantom-wide --threads 2 "${resume[@]}"   # e_channel_base=2048 e_channel_max=256 steps=3000 lr=0.001 lr_decay=0.4 w_topk=2
+  --preset phantom-wide --threads 2 "${resume[@]}"   # the settings: ENCODER_FIT_PRESETS in nbs/11_styleex.ipynb
 chexplaining eval-styleex --styleex "$W/encoder/inference.pt" --manifest "$D/phantom/manifest.csv" --reader "$W/reader/best.pt" \
   --out "$W/encoder/quality.json" --n-images 2000 --n-samples 2000
 echo "done: models in $W; copy them with: bash checkpoints/phantom/publish.sh $W"
