@@ -124,9 +124,11 @@ def sweep_gif(frames: torch.Tensor, probs: torch.Tensor, path, scale: int = 3, m
     with atomic_path(path) as tmp:
         seq[0].save(tmp, format='GIF', save_all=True, append_images=seq[1:], duration=ms, loop=0)
 
-def plot_coverage(curves: dict, path, title: str = 'Explained images vs number of attributes', together: dict | None = None):
+def plot_coverage(curves: dict, path, title: str = 'Explained images vs number of attributes', together: dict | None = None,
+                  ceiling: dict | None = None):
     """Save the share of explained images as k grows, one line per method (`curves`: name -> list of shares); `together`
-    (same names): the top k applied at once, dashed in the same colour."""
+    (same names): the top k applied at once, dashed in the same colour; `ceiling` (name -> share): the most any one
+    evaluated candidate can explain (`SearchResult.explainable`), dotted."""
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5, 3.4))
@@ -134,6 +136,8 @@ def plot_coverage(curves: dict, path, title: str = 'Explained images vs number o
         line, = ax.plot(range(1, len(cov) + 1), [100 * c for c in cov], marker='o', label=f'{name}: any one' if together else name)
         tog = (together or {}).get(name)
         if tog: ax.plot(range(1, len(tog) + 1), [100 * c for c in tog], ls='--', marker='s', ms=4, color=line.get_color(), label=f'{name}: together')
+        top = (ceiling or {}).get(name)
+        if top is not None: ax.axhline(100 * top, ls=':', lw=1.2, color=line.get_color(), label=f'{name}: any candidate ({100 * top:.0f}%)')
     ax.set_xlabel('top-k attributes'); ax.set_ylabel('explained images (%)'); ax.set_ylim(0, 100)
     ax.grid(alpha=0.3); ax.legend(fontsize=8); ax.set_title(title, fontsize=10)
     fig.tight_layout()
@@ -161,6 +165,7 @@ def result_record(res: SearchResult, sx: StyleEx, explained: Explained, classifi
             'styleex': {'path': str(sx.info.get('path')), 'step': sx.info.get('step')},
             'manifest': None if manifest is None else str(manifest), 'root': None if root is None else str(root), 'split': split,
             'image_index': res.encoded.index.tolist(), 'coverage': res.coverage, 'coverage_together': res.coverage_together,
+            'explainable': res.explainable,
             'info': {k: _clean(v) for k, v in res.info.items()}, 'warning': warning, 'attributes': rows}
 
 def load_attributes(path) -> dict:
@@ -255,7 +260,8 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                 torch.save({'effects': res.effects, 'index': res.encoded.index, 'p_rec': res.encoded.p_rec,
                             'candidates': res.candidates.to_dict('list'), **res.per_image}, tmp/'effects.pt')
                 if len(res.attributes):
-                    plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}', {res.method: res.coverage_together})
+                    plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}', {res.method: res.coverage_together},
+                                  {res.method: res.explainable})
                     if figures: write_attribute_figures(res, sx, explained, tmp, x_of, n_show, show=show)
                 if reader:
                     from chexplaining.groundtruth import ground_truth, write_ground_truth

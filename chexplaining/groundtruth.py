@@ -230,6 +230,7 @@ def methods_table(folders) -> pd.DataFrame:
              'images': info.get('n_images'), 'top_k': len(a['attributes']),
              'explained_%': 100 * (a['coverage'][-1] if a['coverage'] else 0.0),
              'explained_together_%': 100 * a['coverage_together'][-1] if a.get('coverage_together') else float('nan'),
+             'explainable_%': 100 * a['explainable'] if a.get('explainable') is not None else float('nan'),   # any evaluated candidate
              'seconds': info.get('seconds'), 'generated_images': info.get('generator_images'),
              'settings': ', '.join(f'{k}={info[k]}' for k in ('mode', 'm', 't', 'n_bounds', 'basis', 'step', 'step_unit', 'n_directions', 'n_basis', 'drop_margin', 'fill', 'max_shift') if info.get(k) is not None)}
         if (f/'groundtruth.json').is_file():

@@ -225,9 +225,18 @@ class SearchResult:
         "The top-k applied together, k = 1 .. K (`joint_coverage`; empty until it was computed)."
         return self.attributes['explained_together'].tolist() if 'explained_together' in self.attributes else []
 
+    @property
+    def explainable(self) -> float:
+        """Share of the searched images that at least one *evaluated* candidate explains on its own: the most the
+        paper's any-one coverage can reach with these candidates, for any k (AttFind screened: of the M evaluated)."""
+        if self.effects.numel() == 0: return 0.0
+        hit = (self.encoded.p_rec.reshape(-1, 1) + self.effects) > float(self.info.get('threshold', 0.5))
+        return float(hit.any(1).float().mean())
+
     def summary(self) -> str:
         cov = self.coverage
-        return (f"{self.method} {self.target}: top-{len(cov)} explain {100 * (cov[-1] if cov else 0):.1f}% of {len(self.encoded)} images; "
+        return (f"{self.method} {self.target}: top-{len(cov)} explain {100 * (cov[-1] if cov else 0):.1f}% of {len(self.encoded)} images "
+                f"(any candidate: {100 * self.explainable:.1f}%); "
                 f"{self.info.get('generator_images', 0):,} generated images in {self.info.get('seconds', 0):.1f} s")
 
 # %% ../nbs/14_search.ipynb #c1d0f65f
