@@ -156,8 +156,9 @@ def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, m
     """One row per amount: the chosen attributes applied at `amount` x the search's strength; `explained` (any of them
     flips the image), `explained_together` (all of them applied at once flip it: `joint_coverage` at k = K),
     `validity` (mean flip rate), `label_factor_change` (largest mean standardised change of a label factor over the
-    attributes; NaN without a factor reader or when the target has none), `fid_counterfactuals` (NaN
-    without a manifest, or without a reader when Inception's weights are not cached), `fid_extractor`."""
+    attributes; NaN without a factor reader or when the target has none), `fid_counterfactuals` (of every single-attribute
+    counterfactual; NaN without a manifest, or without a reader when Inception's weights are not cached), `fid_together`
+    (of the images with all of them applied at once), `fid_extractor`."""
     if len(res.attributes) == 0: raise ChexError(f'{res.method} {res.target}: no attribute chosen; nothing to sweep')
     amounts = check_amounts(amounts)
     enc, thr, per = res.encoded, float(res.info.get('threshold', 0.5)), res.per_image or None
@@ -180,12 +181,16 @@ def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, m
             if label: moves.append(float((((_read(reader, cf, batch) - f_rec) / sd)[:, label]).mean(0).abs().max()))
             if fid_m is not None: fid_update(fid_m, cf, False)
         F = torch.stack(flips, 1).float()                                     # (N, k): image x attribute flipped
+        fid_one = float(fid_m.compute()) if fid_m is not None else float('nan')
+        if fid_m is not None: fid_m.reset()                                   # the real features stay; now the images with all of them at once
+        tog = joint_coverage(sx, enc, res.attributes, explained, per, amount, thr, batch, ks=[len(res.attributes)],
+                             on_images=None if fid_m is None else lambda k, x: fid_update(fid_m, x, False))[0]
         rows.append({'method': res.method, 'target': res.target, 'amount': amount, 'n_images': len(enc), 'n_attributes': F.shape[1],
-                     'explained': float(F.amax(1).mean()),
-                     'explained_together': joint_coverage(sx, enc, res.attributes, explained, per, amount, thr, batch, ks=[len(res.attributes)])[0],
+                     'explained': float(F.amax(1).mean()), 'explained_together': tog,
                      'validity': float(F.mean()),
                      'label_factor_change': max(moves) if moves else float('nan'),
-                     'fid_counterfactuals': float(fid_m.compute()) if fid_m is not None else float('nan'),
+                     'fid_counterfactuals': fid_one,
+                     'fid_together': float(fid_m.compute()) if fid_m is not None else float('nan'),
                      'fid_extractor': fid_name})
     return pd.DataFrame(rows)
 

@@ -620,9 +620,10 @@ def attribute_sweep(sx: StyleEx, cond: nn.Module, x01: torch.Tensor, attribute, 
 # %% ../nbs/14_search.ipynb #a7e1c002
 @torch.no_grad()
 def joint_coverage(sx: StyleEx, enc: Encoded, attributes, explained: Explained, per_image: dict | None = None,
-                   amount: float = 1.0, threshold: float = 0.5, batch: int = 256, ks=None) -> list[float]:
+                   amount: float = 1.0, threshold: float = 0.5, batch: int = 256, ks=None, on_images=None) -> list[float]:
     """For k = 1 .. K (or each k in `ks`): the share of the encoded images whose probability exceeds `threshold` when
-    the first k of `attributes` (a result's table, or a list of its rows) are applied together at `amount`."""
+    the first k of `attributes` (a result's table, or a list of its rows) are applied together at `amount`.
+    `on_images(k, images)`, when given, sees every batch of the images made (e.g. to measure their realism)."""
     rows = [r for _, r in attributes.iterrows()] if isinstance(attributes, pd.DataFrame) else list(attributes)
     dev, out = sx.G.const.device, []
     for k in (range(1, len(rows) + 1) if ks is None else ks):
@@ -631,6 +632,7 @@ def joint_coverage(sx: StyleEx, enc: Encoded, attributes, explained: Explained, 
             sub = enc.subset(torch.arange(lo, hi))
             per = {key: v[lo:hi] for key, v in per_image.items()} if per_image else None
             x = apply_attributes(sx, sub, [(r, amount) for r in rows[:k]], explained, per)
+            if on_images is not None: on_images(k, x)
             hits += int((explained(x.to(dev)).cpu() > threshold).sum())
         out.append(hits / len(enc) if len(enc) else 0.0)
     return out
