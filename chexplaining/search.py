@@ -169,6 +169,10 @@ def screen_attributes(grad: torch.Tensor, styles: torch.Tensor, new: torch.Tenso
     return torch.topk(score, min(m, score.numel())).indices.sort().values
 
 # %% ../nbs/14_search.ipynb #f10edbdc
+def _explains(effects: torch.Tensor, p0: torch.Tensor, threshold: float) -> torch.Tensor:
+    "`(N, A)`: attribute a alone takes image i over `threshold` (`effects`: changes of the probability `p0 (N,)`)."
+    return (p0.reshape(-1, 1) + effects) > threshold
+
 def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold: float = 0.5, fill: str = 'effect') -> pd.DataFrame:
     """Greedy coverage: `effects (N, A)` change of the target probability for N images and A attributes, `p0 (N,)` the
     probability before; returns one row per chosen attribute (`attribute` = column of `effects`). `fill`: how picks are
@@ -177,7 +181,7 @@ def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold
     check_int(k, '--top-k', lo=1, what='a number of attributes')
     check_choice(fill, '--fill', FILL_RULES)
     if k > A: raise ChexError(f'--top-k {k}: only {A} attributes to choose from; give --top-k {A} or less')
-    hit = (p0.reshape(-1, 1) + effects) > threshold                  # (N, A): attribute a explains image i
+    hit = _explains(effects, p0, threshold)                          # (N, A): attribute a explains image i
     explained = torch.zeros(N, dtype=torch.bool)
     chosen, rows = torch.zeros(A, dtype=torch.bool), []
     for r in range(k):
@@ -201,7 +205,7 @@ SELECTION_COLUMNS = ['rank', 'attribute', 'mean_effect', 'mean_effect_all', 'n_e
 def unstable_images(effects: torch.Tensor, p0: torch.Tensor, unstable: float, threshold: float = 0.5) -> torch.Tensor:
     "`(N,)` True for images flipped by more than a share `unstable` of the attributes (0: none are)."
     if not unstable: return torch.zeros(len(p0), dtype=torch.bool)
-    flips = ((p0.reshape(-1, 1) + effects) > threshold).float().mean(1)
+    flips = _explains(effects, p0, threshold).float().mean(1)
     return flips > unstable
 
 # %% ../nbs/14_search.ipynb #0447690c
@@ -230,8 +234,7 @@ class SearchResult:
         """Share of the searched images that at least one *evaluated* candidate explains on its own: the most the
         paper's any-one coverage can reach with these candidates, for any k (AttFind screened: of the M evaluated)."""
         if self.effects.numel() == 0: return 0.0
-        hit = (self.encoded.p_rec.reshape(-1, 1) + self.effects) > float(self.info.get('threshold', 0.5))
-        return float(hit.any(1).float().mean())
+        return float(_explains(self.effects, self.encoded.p_rec, float(self.info.get('threshold', 0.5))).any(1).float().mean())
 
     def summary(self) -> str:
         cov = self.coverage
