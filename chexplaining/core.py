@@ -12,12 +12,12 @@ try: import fcntl
 except ImportError: fcntl = None   # Windows: output locks are then no-ops
 
 # %% auto #0
-__all__ = ['log', 'LIMITS', 'ChexError', 'setup_logging', 'atomic_path', 'atomic_write', 'save_figure', 'atomic_torch_save',
-           'atomic_save_json', 'shown', 'check_int', 'check_float', 'check_choice', 'check_device', 'set_threads',
-           'check_input', 'same_file', 'check_not_input', 'check_output', 'first_line', 'check_replaceable',
-           'human_bytes', 'available_memory', 'check_memory', 'check_space', 'pid_alive', 'output_lock',
-           'sweep_leftovers', 'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity', 'seed_everything',
-           'get_device', 'code_version', 'from_dict', 'progress', 'markdown_table']
+__all__ = ['log', 'LIMITS', 'CODE_PATHS', 'ChexError', 'setup_logging', 'atomic_path', 'atomic_write', 'save_figure',
+           'atomic_torch_save', 'atomic_save_json', 'shown', 'check_int', 'check_float', 'check_choice', 'check_device',
+           'set_threads', 'check_input', 'same_file', 'check_not_input', 'check_output', 'first_line',
+           'check_replaceable', 'human_bytes', 'available_memory', 'check_memory', 'check_space', 'pid_alive',
+           'output_lock', 'sweep_leftovers', 'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity',
+           'seed_everything', 'get_device', 'git_version', 'code_version', 'from_dict', 'progress', 'markdown_table']
 
 # %% ../nbs/00_core.ipynb #123399c4
 class ChexError(Exception):
@@ -473,18 +473,22 @@ def get_device(device: str = 'auto'):
     return torch.device(device)
 
 # %% ../nbs/00_core.ipynb #740af52b
+CODE_PATHS = ('chexplaining', 'nbs', 'settings.ini', 'setup.py', 'pyproject.toml')   # what makes a result; not its outputs
+
+def git_version(root, paths=CODE_PATHS) -> str:
+    "`+g<commit>` of the git checkout at `root`, `.dirty` added when a tracked file under `paths` differs from it; '' outside git."
+    run = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True, timeout=5).stdout.strip()
+    sha = run('rev-parse', '--short=12', 'HEAD')
+    if not sha: return ''
+    return f'+g{sha}' + ('.dirty' if run('status', '--porcelain', '--untracked-files=no', '--', *paths) else '')
+
 def code_version() -> str:
-    "Package version, plus the git commit (and `+dirty`) when running from a checkout."
+    "Package version, plus the git commit (and `.dirty` when the code, not merely its outputs, differs) in a checkout."
     from chexplaining import __version__
-    v = __version__
     try:
         root = Path(__file__).resolve().parent.parent
-        if (root/'.git').exists():
-            run = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True, timeout=5).stdout.strip()
-            sha = run('rev-parse', '--short=12', 'HEAD')
-            if sha: v += f'+g{sha}' + ('.dirty' if run('status', '--porcelain', '--untracked-files=no') else '')
-    except Exception: pass
-    return v
+        return __version__ + (git_version(root) if (root/'.git').exists() else '')
+    except Exception: return __version__   # no git on the machine: the version alone
 
 # %% ../nbs/00_core.ipynb #947bfc5a
 def from_dict(cls, d: dict, strict: bool = True):
