@@ -25,7 +25,7 @@ __all__ = ['FILL_RULES', 'SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_im
            'unstable_images', 'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions',
            'fast_ica', 'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale', 'shift_solution',
            'latent_shift', 'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals', 'apply_attributes',
-           'attribute_sweep', 'joint_coverage']
+           'attribute_sweep', 'joint_coverage', 'conditioning_columns', 'conditioning_spread']
 
 # %% ../nbs/14_search.ipynb #b4d1d561
 class Explained(nn.Module):
@@ -638,4 +638,46 @@ def joint_coverage(sx: StyleEx, enc: Encoded, attributes, explained: Explained, 
             if on_images is not None: on_images(k, x)
             hits += int((explained(x.to(dev)).cpu() > threshold).sum())
         out.append(hits / len(enc) if len(enc) else 0.0)
+    return out
+
+# %% ../nbs/14_search.ipynb #d7a1c0e2
+def conditioning_columns(cond, record: dict) -> slice | None:
+    "The columns of `c` that hold the logits of the classifier in `record` (matched by sha256) among `cond`'s; None if absent."
+    shas = [r.get('sha256') for r in getattr(cond, 'records', [])]
+    if not record.get('sha256') or record['sha256'] not in shas: return None
+    i = shas.index(record['sha256'])
+    return slice(2 * i, 2 * i + 2)
+
+@torch.no_grad()
+def conditioning_spread(sx: StyleEx, explained: Explained, enc: Encoded, own: slice | None = None, threshold: float = 0.5,
+                        top: int = 8, batch: int = 64) -> dict:
+    "How the conditioning `c` reaches the styles and the decision: `enc`'s negatives decoded with the positives' mean `c`."
+    G = sx.G
+    if G.cfg.c_dim == 0: raise ChexError('this generator is not conditioned on classifier logits (c_dim 0): nothing to swap')
+    pos = enc.p_rec > threshold
+    if not pos.any() or pos.all():
+        raise ChexError(f'conditioning_spread needs images the classifier assigns to {explained.target!r} and images it does not; '
+                        f'{int(pos.sum())} of {len(enc)} are assigned: encode more images (search_images keeps both)')
+    dev, neg = G.const.device, ~pos
+    ws, c = enc.ws[neg], enc.c[neg]
+    c_pos = enc.c[pos].mean(0, keepdim=True).expand_as(c)
+    def styles_with(c_new):
+        return torch.cat([G.flatten_styles(G.styles(ws[a:b].to(dev), c_new[a:b].to(dev))).cpu() for a, b in _batches(len(ws), batch)])
+    def flipped(styles):
+        p = torch.cat([explained(to_unit(G.synthesize(G.unflatten_styles(styles[a:b].to(dev)))).clamp(0, 1)).cpu()
+                       for a, b in _batches(len(styles), batch)])
+        return float((p > threshold).float().mean())
+    st0, st_all = styles_with(c), styles_with(c_pos)   # both computed alike, so a channel c does not reach changes by exactly 0
+    change = (st_all - st0).square().mean(0)                  # (D,) mean squared change of each coordinate
+    total, D = float(change.sum()), len(change)
+    share = change.sort(descending=True).values.cumsum(0) / max(total, 1e-30)
+    most = change.topk(min(top, D)).indices
+    st_top = st0.clone(); st_top[:, most] = st_all[:, most]
+    out = {'images': int(neg.sum()), 'p_median': float(enc.p_rec[neg].median()), 'flipped_all': flipped(st_all)}
+    if own is not None:
+        c_own = c.clone(); c_own[:, own] = c_pos[:, own]
+        out['flipped_own'] = flipped(styles_with(c_own))
+    for q in (50, 80, 95):   # the fewest channels holding q% of the change (0: c reaches no channel)
+        out[f'channels_{q}'] = 0 if total == 0 else min(D, int(torch.searchsorted(share, torch.tensor(q / 100))) + 1)
+    out.update(flipped_top=flipped(st_top), top=min(top, D), channels=D)
     return out
