@@ -17,7 +17,8 @@ __all__ = ['log', 'LIMITS', 'CODE_PATHS', 'ChexError', 'setup_logging', 'atomic_
            'set_threads', 'check_input', 'same_file', 'check_not_input', 'check_output', 'first_line',
            'check_replaceable', 'human_bytes', 'available_memory', 'check_memory', 'check_space', 'pid_alive',
            'output_lock', 'sweep_leftovers', 'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity',
-           'seed_everything', 'get_device', 'git_version', 'code_version', 'from_dict', 'progress', 'markdown_table']
+           'seed_everything', 'get_device', 'strict_float32', 'git_version', 'code_version', 'from_dict', 'progress',
+           'markdown_table']
 
 # %% ../nbs/00_core.ipynb #123399c4
 class ChexError(Exception):
@@ -471,6 +472,15 @@ def get_device(device: str = 'auto'):
     device = check_device(device)
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     return torch.device(device)
+
+@contextlib.contextmanager
+def strict_float32():
+    "Within the block CUDA matrix products and convolutions use full float32, not TF32 (CPU and GPU results then compare closely)."
+    import torch
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try: yield
+    finally: torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 # %% ../nbs/00_core.ipynb #740af52b
 CODE_PATHS = ('chexplaining', 'nbs', 'settings.ini', 'setup.py', 'pyproject.toml')   # what makes a result; not its outputs

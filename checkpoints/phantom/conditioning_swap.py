@@ -9,7 +9,6 @@ Usage: python checkpoints/phantom/conditioning_swap.py MANIFEST [--n-images 100]
 """
 import argparse
 from pathlib import Path
-import torch
 from chexplaining.core import atomic_path, markdown_table
 from chexplaining.explain import load_explainer, search_images
 from chexplaining.search import conditioning_columns, conditioning_spread
