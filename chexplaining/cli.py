@@ -44,6 +44,7 @@ COMMANDS = [
     Command('attfind', 'explain', 'run_attfind', 'AttFind: the StyleSpace coordinates whose shift flips the classifier (exact or screened)'),
     Command('eigenfind', 'explain', 'run_eigenfind', 'EigenFind: the StyleSpace eigen-directions that flip the classifier'),
     Command('latent-shift', 'explain', 'run_latent_shift', 'Latent shift (Gifsplanation): per-image counterfactuals along the classifier gradient'),
+    Command('reliance', 'reliance', 'run_reliance', 'What a classifier uses (phantom): re-render each patient with one factor moved and measure the change of its log-odds'),
     Command('explain', 'explain', 'explain', 'Explain one image (PNG, JPEG or DICOM) with the attributes of a search',
             positional=('image',)),
     Command('reader-study', 'readerstudy', 'reader_study', 'Export a blinded reader study of attribute-search results: one self-contained HTML page (images inside) and its hidden key'),

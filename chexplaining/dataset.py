@@ -206,6 +206,10 @@ def build_cache(manifest: str,  # manifest CSV whose images are cached
     npy = cache_path(manifest, size, folder)
     check_space(folder, len(images) * size * size, f'--size {size}: the image cache of {len(images)} images',
                 'choose a smaller --size or another --out (16-bit images need twice as much)')
+    if npy.is_file() and _sidecar(npy).is_file() and not force:   # up to date: nothing to write, so no lock to wait for
+        try:                                                         # (two runs starting together both read it)
+            if cache_problem(npy, read_cache_info(npy), manifest, root, size) is None: log.info(f'{npy}: cache is up to date'); return npy
+        except ChexError: pass
     with output_lock(npy, 'the image cache', wait=wait):
         sweep_leftovers(folder, [npy.name, _sidecar(npy).name])
         if npy.is_file() and _sidecar(npy).is_file() and not force:

@@ -12,9 +12,10 @@ from .core import (ChexError, stable_unit_hash, atomic_save_json, code_version, 
 from .schema import FINDINGS, SPLITS, write_manifest
 
 # %% auto #0
-__all__ = ['FACTORS', 'FACTOR_NAMES', 'DEFAULT_FACTORS', 'LABEL_RULES', 'DEVICES', 'DEVICE_BASE_RATE', 'phantom_noise_seed',
-           'render_phantom', 'to_uint8', 'phantom_labels', 'Shortcut', 'parse_shortcut', 'sample_factors',
-           'phantom_factors', 'make_phantom']
+__all__ = ['FACTORS', 'FACTOR_NAMES', 'DEFAULT_FACTORS', 'DEVICE_PARTS', 'LABEL_RULES', 'DEVICES', 'DEVICE_BASE_RATE',
+           'DEVICE_KEPT', 'phantom_noise_seed', 'render_phantom', 'to_uint8', 'phantom_labels', 'Shortcut',
+           'parse_shortcut', 'sample_factors', 'phantom_factors', 'device_part_scores', 'device_part_present',
+           'make_phantom']
 
 # %% ../nbs/05_phantom.ipynb #d291b494
 FACTORS = {
@@ -43,6 +44,15 @@ FACTORS = {
 }
 FACTOR_NAMES = list(FACTORS)
 DEFAULT_FACTORS = {k: v[0] for k, v in FACTORS.items()}
+# Each part of a device the phantom draws: the factors that put it in an image (device factor, and for a line or tube its
+# kind). `render_phantom(..., masks=True)` returns a mask per part; `device_part_contrast` measures whether an image shows it.
+DEVICE_PARTS = {
+    'pacemaker body': {'gt_pacemaker': 1.0},
+    'pacemaker leads': {'gt_pacemaker': 1.0},
+    'central venous catheter': {'gt_support_device': 1.0, 'gt_support_kind': 0.0},
+    'endotracheal tube': {'gt_support_device': 1.0, 'gt_support_kind': 1.0},
+    'nasogastric tube': {'gt_support_device': 1.0, 'gt_support_kind': 2.0},
+}
 
 # %% ../nbs/05_phantom.ipynb #015f6c46
 _F32 = np.float32
@@ -102,7 +112,7 @@ def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
     px = pix / f['gt_scale']                                         # pixel size in patient units (B, 1, 1)
     aa = lambda blur: np.sqrt((_F32(0.45) * px) ** 2 + _F32(blur) ** 2)  # edge width: anti-aliasing + physical blur
     zeros = lambda: np.zeros_like(X)
-    masks = {k: zeros() for k in ('fluid_left', 'fluid_right', 'atelectasis', 'pacemaker', 'support_device')} if want_masks else {}
+    masks = {k: zeros() for k in ('fluid_left', 'fluid_right', 'atelectasis', 'pacemaker', 'support_device', *DEVICE_PARTS)} if want_masks else {}
 
     # ---- global geometry (x grows towards the patient's left, y grows downwards)
     W = f['gt_body_width']
@@ -233,19 +243,20 @@ def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
     if want_masks: masks.update(heart=heart, thorax=thorax, lungs=np.clip(air / _F32(0.65), 0, 1), body=body)
 
     # ---- devices (metal), drawn only for the images that have them
-    def add_device(sel, sd, density, name):
+    def add_device(sel, sd, density, name, part):   # name: the device's mask; part: its part's (DEVICE_PARTS)
         m = _soft(sd, np.sqrt((_F32(0.45) * px[sel]) ** 2 + _F32(0.004) ** 2))
         D[sel] = D[sel] + density * m
-        if want_masks: masks[name][sel] = np.maximum(masks[name][sel], m)
+        if want_masks:
+            for k in (name, part): masks[k][sel] = np.maximum(masks[k][sel], m)
     pm = np.flatnonzero(f['gt_pacemaker'].ravel() > 0.5)
     if len(pm):
         Xs, Ys, tws, xms, xhs, yhs, hws = X[pm], Y[pm], tw[pm], xm[pm], xh[pm], yh[pm], hw[pm]
         gx, gy, rot = _F32(0.62) * tws, _F32(-0.50), _F32(0.25)
         bx, by = np.cos(rot) * (Xs - gx) + np.sin(rot) * (Ys - gy), -np.sin(rot) * (Xs - gx) + np.cos(rot) * (Ys - gy)
-        add_device(pm, _box_sd(bx, by, _F32(0.13), _F32(0.095), _F32(0.04)), _F32(2.5), 'pacemaker')
+        add_device(pm, _box_sd(bx, by, _F32(0.13), _F32(0.095), _F32(0.04)), _F32(2.5), 'pacemaker', 'pacemaker body')
         ctrl = [(gx - _F32(0.12), gy - _F32(0.05)), (_F32(0.22) * tws, _F32(-0.58)), (xms - _F32(0.05), _F32(-0.48)),
                 (xms - _F32(0.07), _F32(-0.28)), (xhs - _F32(0.45) * hws, yhs), (xhs + _F32(0.4) * hws, yhs + _F32(0.14))]
-        add_device(pm, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.3), 'pacemaker')
+        add_device(pm, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.3), 'pacemaker', 'pacemaker leads')
     sd = np.flatnonzero(f['gt_support_device'].ravel() > 0.5)
     for kind in (0, 1, 2):
         sel = sd[np.round(f['gt_support_kind'].ravel()[sd]) == kind]
@@ -254,15 +265,15 @@ def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
         if kind == 0:    # central venous catheter via the right internal jugular vein, tip in the SVC
             ctrl = [(_F32(-0.30) + 0 * xms, _F32(-1.1)), (_F32(-0.22) + 0 * xms, _F32(-0.85)), (xms - _F32(0.09), _F32(-0.58)),
                     (xms - _F32(0.08), _F32(-0.35)), (xms - _F32(0.07), _F32(-0.20))]
-            add_device(sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.8), 'support_device')
+            add_device(sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.8), 'support_device', 'central venous catheter')
         elif kind == 1:  # endotracheal tube in the trachea, tip above the carina, with its radio-opaque stripe
             pts = _curve_points([(xms, _F32(-1.15)), (xms + _F32(0.005), _F32(-0.8)), (xms, _F32(-0.50))], 3)
-            add_device(sel, _polyline_sd(Xs, Ys, pts, _F32(0.032)), _F32(0.6), 'support_device')
-            add_device(sel, _polyline_sd(Xs, Ys, pts, _F32(0.014)), _F32(2.0), 'support_device')
+            add_device(sel, _polyline_sd(Xs, Ys, pts, _F32(0.032)), _F32(0.6), 'support_device', 'endotracheal tube')
+            add_device(sel, _polyline_sd(Xs, Ys, pts, _F32(0.014)), _F32(2.0), 'support_device', 'endotracheal tube')
         else:            # nasogastric tube down the oesophagus, tip curled in the stomach
             ctrl = [(xms + _F32(0.02), _F32(-1.15)), (xms + _F32(0.03), _F32(-0.5)), (xms + _F32(0.05), _F32(0.05)),
                     (xms + _F32(0.2), ytl + _F32(0.10)), (xms + _F32(0.38), ytl + _F32(0.2)), (xms + _F32(0.28), ytl + _F32(0.3))]
-            add_device(sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.016)), _F32(1.6), 'support_device')
+            add_device(sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.016)), _F32(1.6), 'support_device', 'nasogastric tube')
 
     # ---- film: exposure and detector noise
     img = 1 - np.exp(-(_F32(1.7) / f['gt_exposure']) * np.maximum(D, 0))
@@ -421,6 +432,43 @@ def phantom_factors(n: int, seed: int = 0, shortcuts=()) -> pd.DataFrame:
     sc = _parse_shortcuts(shortcuts)
     return pd.DataFrame([sample_factors(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i, 0))), sc)
                          for i in range(n)])
+
+# %% ../nbs/05_phantom.ipynb #f75c72bd
+DEVICE_KEPT = 0.5   # a part is drawn when an image carries at least half of its contrast
+
+def _device_maps(F: dict, size: int) -> tuple[np.ndarray, np.ndarray]:
+    "The patients without any device `(B,S,S)` and each part's contrast map alone `(B,P,S,S)`, parts in `DEVICE_PARTS` order."
+    B = len(next(iter(F.values())))
+    off = {k: np.zeros(B, _F32) for k in DEVICES.values()}
+    base = _render_batch({**F, **off}, size)
+    deltas = []
+    for part, on in DEVICE_PARTS.items():
+        img, masks = _render_batch({**F, **off, **{k: np.full(B, v, _F32) for k, v in on.items()}}, size, want_masks=True)
+        deltas.append((img - base) * masks[part])
+    return base, np.stack(deltas, 1)
+
+def device_part_scores(images, factors: pd.DataFrame, size: int | None = None) -> pd.DataFrame:
+    """The share of each device part's contrast (`DEVICE_PARTS`) that each of `images` carries: `(N,1,S,S)` or `(N,S,S)`
+    in [0, 1] (tensor or array) of the patients in the rows of `factors` (their `gt_*` factors) -> DataFrame (N, parts).
+    About 1 where the part is drawn as the phantom draws it, 0 where it is absent (see above)."""
+    y = np.asarray(images.detach().cpu() if hasattr(images, 'detach') else images, dtype=_F32)
+    y = y.reshape(len(y), y.shape[-2], y.shape[-1])
+    if len(y) != len(factors):
+        raise ChexError(f'device_part_scores: {len(y)} images for {len(factors)} rows of factors; give one row per image')
+    size = size or y.shape[-1]
+    if y.shape[-1] != size: raise ChexError(f'device_part_scores: images of {y.shape[-1]} px, size={size}')
+    base, delta = _device_maps(_factor_arrays(factors.to_dict('records')), size)
+    d = delta.reshape(len(y), len(DEVICE_PARTS), -1).astype(np.float64)
+    gram = d @ d.transpose(0, 2, 1)                                      # (N, P, P): parts that overlap (tubes in the
+    gram += np.eye(d.shape[1]) * (1e-6 + 1e-6 * np.trace(gram, axis1=1, axis2=2)[:, None, None])   # trachea) are told apart
+    rhs = d @ (y - base).reshape(len(y), -1, 1).astype(np.float64)      # by their shapes: least squares on all parts at once
+    return pd.DataFrame(np.linalg.solve(gram, rhs)[..., 0], index=factors.index, columns=list(DEVICE_PARTS))
+
+def device_part_present(factors: pd.DataFrame) -> pd.DataFrame:
+    "Which patients have each device part (`DEVICE_PARTS`): boolean DataFrame (N, parts)."
+    return pd.DataFrame({part: np.logical_and.reduce([np.isclose(_factor(factors, k), v) if k == 'gt_support_kind'
+                                                      else _factor(factors, k) > 0.5 for k, v in on.items()])
+                         for part, on in DEVICE_PARTS.items()}, index=factors.index)
 
 # %% ../nbs/05_phantom.ipynb #1757d255
 def _image_path(i): return f'images/{i:06d}.png'

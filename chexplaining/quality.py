@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from .core import (ChexError, log, atomic_save_json, atomic_write, file_sha256, get_device, check_int, check_output, set_threads,
                                progress as _progress)
 from .schema import read_manifest, factor_columns
+from .phantom import DEVICE_PARTS, DEVICE_KEPT, device_part_scores, device_part_present
 from .dataset import CXRDataset
 from .classifier import positive_probability
 from .styleex import (load_styleex, load_explained_classifiers, image_grid, _save_png, StyleEx, invert,
@@ -20,8 +21,8 @@ from .styleex import (load_styleex, load_explained_classifiers, image_grid, _sav
 
 # %% auto #0
 __all__ = ['DEVICE_FACTORS', 'LABEL_FACTORS', 'LABEL_FACTOR_COLUMNS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr',
-           'ssim', 'PenultimateFeatures', 'fid_update', 'make_fid', 'swap_index', 'factor_source', 'eval_styleex',
-           'within_decision_fidelity', 'fidelity_figure', 'quality_table']
+           'ssim', 'PenultimateFeatures', 'fid_update', 'make_fid', 'swap_index', 'factor_source',
+           'device_part_summary', 'eval_styleex', 'within_decision_fidelity', 'fidelity_figure', 'quality_table']
 
 # %% ../nbs/13_quality.ipynb #e0ff9fcb
 def resolve_classifiers(sx: StyleEx, search=(), device='cpu') -> ExplainedClassifiers:
@@ -136,6 +137,21 @@ def factor_source(f_x: pd.DataFrame, f_swap: pd.DataFrame, c_from: np.ndarray) -
     return {k: {'r_with_w_image': _corr(f_x[k], f_swap[k]), 'r_with_c_image': _corr(f_x[k].to_numpy()[c_from], f_swap[k])}
             for k in f_swap.columns}
 
+def device_part_summary(s_x: pd.DataFrame, s_rec: pd.DataFrame, present: pd.DataFrame, kept: float = DEVICE_KEPT) -> dict:
+    """Per device part (`DEVICE_PARTS`), from its contrast scores on the images `s_x` and their reconstructions `s_rec`
+    (`device_part_scores`) and who has it (`present`): kept (share of the images with the part whose reconstruction
+    carries at least `kept` of its contrast), invented (the same among the images without it), the correlation of the
+    scores, and the check on the originals."""
+    out = {}
+    for part in s_x.columns:
+        has, a, b = present[part].to_numpy(), s_x[part].to_numpy(), s_rec[part].to_numpy()
+        share = lambda v, m: float((v[m] >= kept).mean()) if m.any() else float('nan')
+        out[part] = {'n_with': int(has.sum()), 'n_without': int((~has).sum()), 'kept': share(b, has), 'invented': share(b, ~has),
+                     'r_scores': _corr(a, b), 'score_x_with': float(a[has].mean()) if has.any() else float('nan'),
+                     'score_rec_with': float(b[has].mean()) if has.any() else float('nan'),
+                     'drawn_on_originals': share(a, has), 'found_on_originals_without': share(a, ~has)}
+    return out
+
 @torch.no_grad()
 def eval_styleex(
     styleex: str,  # StyleEx run folder, inference.pt or last.pt
@@ -176,11 +192,13 @@ def eval_styleex(
     order = torch.randperm(len(ds), generator=g).numpy()
     idx = np.sort(order[:n_images] if n_images else order)
     gt = ds.df.iloc[idx][factor_columns(ds.df)].reset_index(drop=True) if rd is not None else None
+    parts = {'gt_pacemaker', 'gt_support_device', 'gt_support_kind'} <= set(ds.df.columns)   # a phantom: devices part by part
+    part_rows = ds.df.iloc[idx][factor_columns(ds.df)].reset_index(drop=True) if parts else None
     ext_model, ext_name = (rd, 'factor-reader-penultimate') if rd is not None else (clf.models[0], f'classifier-penultimate({clf.names[0]})')
     fid_rec, fid_name = make_fid(ext_model, ext_name)
     fid_samp, _ = make_fid(ext_model, ext_name)
     fid_rec, fid_samp = fid_rec.to(dev), fid_samp.to(dev)
-    rows, probs, facts = [], {n: ([], []) for n in clf.names}, ([], [], [])
+    rows, probs, facts, part_scores = [], {n: ([], []) for n in clf.names}, ([], [], []), ([], [])
     t0 = time.time()
     show = None
     for s in _progress(range(0, len(idx), batch), desc='reconstruct', disable=not progress):
@@ -194,6 +212,8 @@ def eval_styleex(
         if rd is not None:
             facts[0].append(rd(x).cpu()); facts[1].append(rd(rec).cpu())
             facts[2].append(rd(sx.decode(ws, cx.roll(1, 0)).clamp(0, 1)).cpu())   # w of image i, c of image i-1
+        if parts:
+            for acc, img in zip(part_scores, (x, rec)): acc.append(device_part_scores(img, part_rows.iloc[s:s + batch], sx.resolution))
         fid_update(fid_rec, x, True); fid_update(fid_rec, rec, False)
         if show is None: show = (x[:8].cpu(), rec[:8].cpu())
     n_rec = len(idx)
@@ -231,7 +251,9 @@ def eval_styleex(
                 res['devices'][name] = {'n_with': int(has.sum()), 'n_without': int((~has).sum()),
                                         'kept': float((fr[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
                                         'invented': float((fr[col].to_numpy()[~has] > 0.5).mean()) if (~has).any() else float('nan'),
-                                        'reader_on_originals_recall': float((fx[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan')}
+                                        'reader_on_originals_recall': float((fx[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
+                                        'r_reader': _corr(fx[col], fr[col])}
+    if parts: res['device_parts'] = device_part_summary(pd.concat(part_scores[0]), pd.concat(part_scores[1]), device_part_present(part_rows))
     res['fid_extractor'] = fid_name
     res['fid_reconstructions'] = float(fid_rec.compute())
     samples = None
@@ -310,7 +332,9 @@ def quality_table(m: dict) -> pd.DataFrame:
         if k in m.get('within_decision', {}):
             rows.append((f"factor r within the decision of {m['within_decision'][k]['classifier']}: {k}", m['within_decision'][k]['r_within']))
     for name, v in m.get('devices', {}).items():
-        rows += [(f'{name} kept', v['kept']), (f'{name} invented', v['invented'])]
+        rows += [(f'{name} kept (reader)', v['kept']), (f'{name} invented (reader)', v['invented'])]
+    for part, v in m.get('device_parts', {}).items():   # every part the phantom draws, by its contrast
+        rows += [(f'{part} kept', v['kept']), (f'{part} invented', v['invented']), (f'{part} r (contrast, x vs G(E(x)))', v['r_scores'])]
     for k in (*LABEL_FACTOR_COLUMNS, DEVICE_FACTORS['pacemaker']):
         if k in m.get('factor_source', {}):
             v = m['factor_source'][k]

@@ -27,7 +27,8 @@ __all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHE
            'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
            'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx', 'load_styleex', 'image_grid',
            'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig',
-           'make_encoder_fit_config', 'worst_pixel_error', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
+           'make_encoder_fit_config', 'worst_pixel_error', 'highpass_error', 'thin_structures', 'thin_structure_error',
+           'synthetic_pairs', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
 
 # %% ../nbs/11_styleex.ipynb #413189db
 @dataclasses.dataclass
@@ -821,6 +822,15 @@ class EncoderFitConfig:
                                    # model's own encodes (small objects such as pacemakers that L1 barely sees; 0: off)
     w_topk: float = 0.0            # + w_topk * mean of each reconstruction's largest `topk_frac` pixel errors: label-free,
     topk_frac: float = 0.02        # it sees a small object the reconstruction dropped (a pacemaker) that the mean L1 averages away
+    w_highpass: float = 0.0        # + w_highpass * mean |lap(G(E(x))) - lap(x)|, lap a 3x3 Laplacian: thin bright lines (tubes,
+                                   # leads) are most of an image's high-frequency content and little of its mean L1 (0: off)
+    w_lines: float = 0.0           # + w_lines * mean |G(E(x)) - x| over the pixels of thin bright structures in x (tubes, lines,
+    lines_threshold: float = 0.08  # leads: its white top-hat, 5x5, above lines_threshold, grown by a pixel); label-free (0: off)
+    device_share: float = 0.0      # share of each batch drawn from the images labelled 'Support Devices' in the manifest
+                                   # (the CheXpert label; 0: uniform sampling as the training)
+    w_synth: float = 0.0           # + w_synth * mean |E(G(w)) - w| over W+ on the generator's own samples (synth_batch of them
+    synth_batch: int = 0           # a step, with the training's encoder losses too): the generator draws tubes in its samples,
+                                   # so the encoder learns the latents that draw them, label-free (0: off)
     seed: int = 0
 
 ENCODER_FIT_PRESETS = {
@@ -853,6 +863,12 @@ def make_encoder_fit_config(overrides=(), preset: str = 'default') -> EncoderFit
     if cfg.w_distill < 0: raise ChexError(f'w_distill={cfg.w_distill}: must be >= 0 (0: off)')
     if cfg.w_topk < 0: raise ChexError(f'w_topk={cfg.w_topk}: must be >= 0 (0: off)')
     if not 0 < cfg.topk_frac <= 1: raise ChexError(f'topk_frac={cfg.topk_frac}: must be in (0, 1], the share of each image\'s pixels')
+    if cfg.w_highpass < 0: raise ChexError(f'w_highpass={cfg.w_highpass}: must be >= 0 (0: off)')
+    if cfg.w_lines < 0: raise ChexError(f'w_lines={cfg.w_lines}: must be >= 0 (0: off)')
+    if not 0 <= cfg.device_share < 1: raise ChexError(f'device_share={cfg.device_share}: must be in [0, 1), the share of each batch')
+    if cfg.w_synth < 0 or cfg.synth_batch < 0: raise ChexError(f'w_synth={cfg.w_synth}, synth_batch={cfg.synth_batch}: must be >= 0 (0: off)')
+    if (cfg.w_synth > 0) != (cfg.synth_batch > 0):
+        raise ChexError(f'w_synth={cfg.w_synth}, synth_batch={cfg.synth_batch}: set both (e.g. --set w_synth=1 synth_batch=8) or neither')
     if not (cfg.c_dropout == -1 or 0 <= cfg.c_dropout <= 1):
         raise ChexError(f'c_dropout={cfg.c_dropout}: must be in [0, 1], or -1 for the StyleEx training\'s own')
     return cfg
@@ -863,10 +879,43 @@ def worst_pixel_error(rec: torch.Tensor, x: torch.Tensor, frac: float = 0.02) ->
     k = max(1, int(round(frac * err.shape[1])))
     return err.topk(k, dim=1).values.mean()
 
+_LAPLACIAN = torch.tensor([[0., 1., 0.], [1., -4., 1.], [0., 1., 0.]]).reshape(1, 1, 3, 3)
+
+def highpass_error(rec: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    "Mean |lap(rec) - lap(x)| over images `(N,1,S,S)`, lap the 3x3 Laplacian (replicate padding): a scalar that weighs thin lines."
+    k = _LAPLACIAN.to(rec)
+    lap = lambda t: F.conv2d(F.pad(t, (1, 1, 1, 1), mode='replicate'), k)
+    return (lap(rec) - lap(x)).abs().mean()
+
+def thin_structures(x: torch.Tensor, threshold: float = 0.08, k: int = 5) -> torch.Tensor:
+    """`(N,1,S,S)` bool: the pixels of thin bright structures of images `x` (any scale): the white top-hat (x minus its
+    grey-scale opening with a k x k square) above `threshold`, grown by one pixel. Tubes, lines and leads; not the noise."""
+    pad = k // 2
+    opened = F.max_pool2d(-F.max_pool2d(-F.pad(x, (pad,) * 4, mode='replicate'), k, 1), k, 1, padding=pad)
+    top = x - opened[..., :x.shape[-2], :x.shape[-1]]
+    return F.max_pool2d((top > threshold).float(), 3, 1, padding=1) > 0
+
+def thin_structure_error(rec: torch.Tensor, x: torch.Tensor, threshold: float = 0.08) -> torch.Tensor:
+    "Mean |rec - x| over the thin bright structures of `x` (`thin_structures`; 0 where an image has none): a scalar."
+    m = thin_structures(x, threshold).float()
+    return ((rec - x).abs() * m).sum() / m.sum().clamp(min=1.0)
+
+@torch.no_grad()
+def synthetic_pairs(G: Generator, c_pool: torch.Tensor, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """`n` samples of the frozen generator with their latents: `(x01 (n,1,S,S), ws (n,n_ws,w_dim))`, z ~ N(0, I) and c drawn
+    from `c_pool` (the logits of real images, so the samples carry the findings at the data's rates)."""
+    dev = G.const.device
+    z = torch.randn(n, G.cfg.z_dim, generator=generator).to(dev)
+    c = c_pool[torch.randint(0, len(c_pool), (n,), generator=generator).to(c_pool.device)]
+    ws = G.mapping(z).unsqueeze(1).repeat(1, G.n_ws, 1)
+    return to_unit(G(ws, c, 'const')).clamp(0, 1), ws
+
 def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers, perceptual, scfg: StyleExConfig, x01,
                     w_logit: float = 0.0, c_drop: torch.Tensor | None = None, teacher: Encoder | None = None,
-                    w_distill: float = 0.0, w_topk: float = 0.0, topk_frac: float = 0.02):
-    "The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit, distillation and worst-pixel terms: (loss, logs)."
+                    w_distill: float = 0.0, w_topk: float = 0.0, topk_frac: float = 0.02, w_highpass: float = 0.0,
+                    w_target: torch.Tensor | None = None, w_latent: float = 0.0, w_lines: float = 0.0, lines_threshold: float = 0.08):
+    """The training's encoder terms (L1, perceptual, KL) of `G(E(x), C(x))` with G frozen, plus the logit, distillation,
+    worst-pixel and high-pass terms, and `w_latent * |E(x) - w_target|` where the true latents are known: (loss, logs)."""
     with torch.no_grad(): c = classifiers(x01)
     c_in = _drop_logits(c, c_drop)   # as the training's c_dropout
     x = to_signed(x01)
@@ -884,6 +933,15 @@ def _encoder_losses(E: Encoder, G: Generator, classifiers: ExplainedClassifiers,
     if w_topk:   # on the [-1, 1] scale of the L1 term
         topk = worst_pixel_error(rec, x, topk_frac)
         loss = loss + w_topk * topk; logs['topk'] = float(topk.detach())
+    if w_highpass:
+        hp = highpass_error(rec, x)
+        loss = loss + w_highpass * hp; logs['highpass'] = float(hp.detach())
+    if w_lines:   # x on [-1, 1]: the threshold is given on [0, 1]
+        lines = thin_structure_error(rec, x, 2 * lines_threshold)
+        loss = loss + w_lines * lines; logs['lines'] = float(lines.detach())
+    if w_target is not None and w_latent:
+        lat = (w - w_target).abs().mean()
+        loss = loss + w_latent * lat; logs['latent'] = float(lat.detach())
     return loss, logs
 
 def encoder_fit_lr(cfg: EncoderFitConfig, step: int) -> float:
@@ -947,6 +1005,17 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     perceptual = make_perceptual(scfg.perceptual, clf)
     if perceptual is not None: perceptual = perceptual.to(dev)
     pname = perceptual.name if perceptual is not None else 'none'
+    n_dev, dev_idx = 0, None
+    if cfg.device_share:   # images the manifest labels with support devices, drawn for that share of each batch
+        if 'Support Devices' not in ds.df.columns:
+            raise ChexError(f'device_share={cfg.device_share}: the manifest has no Support Devices column; set device_share=0')
+        dev_idx = np.flatnonzero(ds.df['Support Devices'].to_numpy() == 1)
+        if not len(dev_idx): raise ChexError(f'device_share={cfg.device_share}: no training image is labelled Support Devices; set device_share=0')
+        n_dev = max(1, int(round(cfg.device_share * cfg.batch)))
+    c_pool = None
+    if cfg.w_synth:   # the logits of 512 training images: the samples' c, so they carry the findings at the data's rates
+        pool_idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(cfg.seed + 1))[:min(512, len(ds))].numpy()
+        with torch.no_grad(): c_pool = clf(_load_images(ds, pool_idx).to(dev))
     for p in E.parameters(): p.requires_grad_(True)
     opt = torch.optim.Adam(E.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-8)
     start = 0
@@ -963,7 +1032,9 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     out.mkdir(parents=True, exist_ok=True)
     log.info(f'train-encoder: {"a new encoder" if fresh else "the model encoder"} ({count_parameters(E)/1e6:.2f} M parameters) '
              f'fitted to the frozen G_ema of {src["path"]} for {cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}; '
-             f'c dropout {p_drop}; distillation weight {cfg.w_distill}; worst-pixel weight {cfg.w_topk} (top {cfg.topk_frac:.0%})')
+             f'c dropout {p_drop}; distillation weight {cfg.w_distill}; worst-pixel weight {cfg.w_topk} (top {cfg.topk_frac:.0%}); '
+             f'high-pass weight {cfg.w_highpass}; thin-structure weight {cfg.w_lines}; support-device share {cfg.device_share}; '
+             f'synthetic pairs {cfg.synth_batch} a step (latent weight {cfg.w_synth})')
     metrics_path = out/'metrics.jsonl'
     if metrics_path.exists() and start:
         kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
@@ -978,9 +1049,17 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     t0 = time.time()
     for step in bar:
         idx = torch.randint(0, len(ds), (cfg.batch,), generator=_step_generator(cfg.seed, step, 7)).numpy()   # from the step: exact resume
+        if n_dev: idx[:n_dev] = dev_idx[torch.randint(0, len(dev_idx), (n_dev,), generator=_step_generator(cfg.seed, step, 10)).numpy()]
         c_drop = torch.rand(cfg.batch, generator=_step_generator(cfg.seed, step, 8)) < p_drop
         loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, _load_images(ds, idx).to(dev), cfg.w_logit, c_drop,
-                                     teacher, cfg.w_distill, cfg.w_topk, cfg.topk_frac)
+                                     teacher, cfg.w_distill, cfg.w_topk, cfg.topk_frac, cfg.w_highpass,
+                                     w_lines=cfg.w_lines, lines_threshold=cfg.lines_threshold)
+        if cfg.w_synth:   # the generator's own samples, whose latents are known (weighted by their share of the images)
+            xs, ws_true = synthetic_pairs(G, c_pool, cfg.synth_batch, _step_generator(cfg.seed, step, 9))
+            loss_s, logs_s = _encoder_losses(E, G, clf, perceptual, scfg, xs, cfg.w_logit, None, None, 0.0, cfg.w_topk,
+                                             cfg.topk_frac, cfg.w_highpass, ws_true, cfg.w_synth)
+            loss = loss + loss_s * (cfg.synth_batch / cfg.batch)
+            logs.update({f'synth_{k}': v for k, v in logs_s.items()})
         for g in opt.param_groups: g['lr'] = encoder_fit_lr(cfg, step)   # from the step: exact resume
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         done = step + 1
