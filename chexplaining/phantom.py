@@ -13,9 +13,10 @@ from .schema import FINDINGS, SPLITS, write_manifest
 
 # %% auto #0
 __all__ = ['FACTORS', 'FACTOR_NAMES', 'DEFAULT_FACTORS', 'DEVICE_PARTS', 'LABEL_RULES', 'DEVICES', 'DEVICE_BASE_RATE',
-           'DEVICE_KEPT', 'phantom_noise_seed', 'render_phantom', 'to_uint8', 'phantom_labels', 'Shortcut',
-           'parse_shortcut', 'sample_factors', 'phantom_factors', 'device_part_scores', 'device_part_present',
-           'make_phantom']
+           'CONFOUNDING', 'CONFOUNDING_SOURCE', 'CONFOUNDING_RATES', 'CONFOUNDED_FINDINGS', 'DEVICE_KEPT',
+           'phantom_noise_seed', 'render_phantom', 'to_uint8', 'phantom_labels', 'Shortcut', 'parse_shortcut',
+           'chexpert_confounding_rates', 'sample_factors', 'phantom_factors', 'device_part_scores',
+           'device_part_present', 'make_phantom']
 
 # %% ../nbs/05_phantom.ipynb #d291b494
 FACTORS = {
@@ -386,9 +387,40 @@ def _parse_shortcuts(shortcuts) -> list:
         if devs.count(d) > 1: raise ChexError(f'--shortcut: device {d!r} is given {devs.count(d)} shortcuts; give each device at most one')
     return out
 
+# %% ../nbs/05_phantom.ipynb #eb4d346c
+CONFOUNDING = ('none', 'realistic')
+CONFOUNDING_SOURCE = ("torchxrayvision's chexpert_train.csv.gz (CheXpert-v1.0 train labels): frontal films with AP or PA and a "
+                      "sex; pattern = Cardiomegaly, Pleural Effusion, Atelectasis positive (1) or not")
+CONFOUNDING_RATES = {   # chexpert_confounding_rates(...) of that file, rounded as it rounds
+    '000': {'n': 87688, 'ap': 0.795, 'support_device': 0.479, 'male': 0.585, 'age_mean': 58.4, 'age_sd': 18.4},
+    '001': {'n': 13543, 'ap': 0.887, 'support_device': 0.597, 'male': 0.599, 'age_mean': 59.9, 'age_sd': 16.9},
+    '010': {'n': 53608, 'ap': 0.893, 'support_device': 0.639, 'male': 0.575, 'age_mean': 62.6, 'age_sd': 16.8},
+    '011': {'n': 12786, 'ap': 0.896, 'support_device': 0.67, 'male': 0.598, 'age_mean': 62.4, 'age_sd': 16.3},
+    '100': {'n': 11297, 'ap': 0.848, 'support_device': 0.545, 'male': 0.603, 'age_mean': 62.9, 'age_sd': 18.0},
+    '101': {'n': 1587, 'ap': 0.897, 'support_device': 0.621, 'male': 0.617, 'age_mean': 63.1, 'age_sd': 17.6},
+    '110': {'n': 8698, 'ap': 0.902, 'support_device': 0.669, 'male': 0.615, 'age_mean': 66.1, 'age_sd': 17.3},
+    '111': {'n': 1802, 'ap': 0.901, 'support_device': 0.696, 'male': 0.624, 'age_mean': 65.3, 'age_sd': 16.9},
+}
+CONFOUNDED_FINDINGS = ('Cardiomegaly', 'Pleural Effusion', 'Atelectasis')
+
+def chexpert_confounding_rates(csv) -> dict:
+    "Per pattern of the three findings (e.g. '010': Pleural Effusion only): films, AP share, Support Devices share, male share, age mean and SD."
+    df = pd.read_csv(csv, usecols=['Sex', 'Age', 'Frontal/Lateral', 'AP/PA', 'Support Devices', *CONFOUNDED_FINDINGS])
+    df = df[(df['Frontal/Lateral'] == 'Frontal') & df['AP/PA'].isin(['AP', 'PA']) & df['Sex'].isin(['Male', 'Female'])]
+    pattern = (df[list(CONFOUNDED_FINDINGS)] == 1).astype(int).astype(str).agg(''.join, axis=1)
+    return {p: {'n': int(len(g)), 'ap': round(float((g['AP/PA'] == 'AP').mean()), 3),
+                'support_device': round(float((g['Support Devices'] == 1).mean()), 3), 'male': round(float((g['Sex'] == 'Male').mean()), 3),
+                'age_mean': round(float(g['Age'].mean()), 1), 'age_sd': round(float(g['Age'].std()), 1)} for p, g in df.groupby(pattern)}
+
+def _check_confounding(confounding) -> str:
+    if confounding not in CONFOUNDING:
+        raise ChexError(f'--confounding {confounding!r}: choose {" or ".join(CONFOUNDING)} (realistic: view, sex, age and lines drawn '
+                        'with the findings at CheXpert\'s co-occurrence rates)')
+    return confounding
+
 # %% ../nbs/05_phantom.ipynb #7328301f
-def sample_factors(rng: np.random.Generator, shortcuts=()) -> dict:
-    "One patient drawn from `rng`: `sex`, `age`, `view` and every `gt_*` factor; devices at base rates or as `shortcuts` ask."
+def sample_factors(rng: np.random.Generator, shortcuts=(), confounding: str = 'none') -> dict:
+    "One patient drawn from `rng`: `sex`, `age`, `view` and every `gt_*` factor; devices at base rates or as `shortcuts` ask; `confounding` (see above)."
     sc = _parse_shortcuts(shortcuts)
     u = rng.random(24)          # a fixed number of draws: the same patient with or without shortcuts
     z = rng.standard_normal(8)
@@ -406,6 +438,11 @@ def sample_factors(rng: np.random.Generator, shortcuts=()) -> dict:
     f['gt_effusion_left'], f['gt_effusion_right'] = float(left), float(right)
     f['gt_atelectasis'] = float(0.27 + 0.73 * u[9] if u[8] < 0.32 else (0.18 * u[9] if u[8] < 0.5 else 0.0))
     f['gt_atelectasis_side'] = float(u[10] < 0.5)
+    conf = None
+    if confounding == 'realistic':   # view, sex and age drawn with the findings (the same uniforms: a patient stays comparable)
+        conf = CONFOUNDING_RATES[''.join('1' if _rule_label(_rule_value(f, k), k)[0] == 1 else '0' for k in CONFOUNDED_FINDINGS)]
+        sex, view = ('M' if u[0] < conf['male'] else 'F'), ('AP' if u[2] < conf['ap'] else 'PA')
+        age = int(np.clip(round(conf['age_mean'] + conf['age_sd'] * z[5]), 18, 90))
     f['gt_support_kind'] = float(np.floor(u[11] * 3))
     f['gt_rotation'] = float(np.clip(0.35 * z[1], -1, 1))
     f['gt_tilt'] = float(np.clip(2.5 * z[2], -8, 8))
@@ -420,6 +457,10 @@ def sample_factors(rng: np.random.Generator, shortcuts=()) -> dict:
     f['gt_vessels'] = float(u[19])
     f['gt_noise'] = float(0.008 + 0.022 * u[20])
     rates = dict(DEVICE_BASE_RATE)
+    if conf is not None:
+        rates['support_device'] = conf['support_device']
+        if view == 'AP':   # a portable film: the patient magnified, shallower inspiration
+            f['gt_scale'] = float(min(1.10, f['gt_scale'] + 0.05)); f['gt_inspiration'] = float(max(-1.0, f['gt_inspiration'] - 0.3))
     for s in sc:
         positive = _rule_label(_rule_value(f, s.finding), s.finding)[0] == 1
         rates[s.device] = s.p if positive else 1 - s.p
@@ -427,10 +468,10 @@ def sample_factors(rng: np.random.Generator, shortcuts=()) -> dict:
     f['gt_support_device'] = float(u[22] < rates['support_device'])
     return {'sex': sex, 'age': age, 'view': view, **{k: f[k] for k in FACTOR_NAMES}}
 
-def phantom_factors(n: int, seed: int = 0, shortcuts=()) -> pd.DataFrame:
+def phantom_factors(n: int, seed: int = 0, shortcuts=(), confounding: str = 'none') -> pd.DataFrame:
     "Patients 0 .. n-1 of the phantom with `seed`: columns sex, age, view and the `gt_*` factors (nothing rendered)."
-    sc = _parse_shortcuts(shortcuts)
-    return pd.DataFrame([sample_factors(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i, 0))), sc)
+    sc, confounding = _parse_shortcuts(shortcuts), _check_confounding(confounding)
+    return pd.DataFrame([sample_factors(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i, 0))), sc, confounding)
                          for i in range(n)])
 
 # %% ../nbs/05_phantom.ipynb #f75c72bd
@@ -517,6 +558,7 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
                  shortcuts: list[str] = (),  # DEVICE:FINDING:P, e.g. pacemaker:Cardiomegaly:0.9 puts a pacemaker in 9 of 10 positives and 1 of 10 others
                  workers: int = 0,           # rendering threads (0: up to 4, one per CPU); the output does not depend on it
                  splits: list[str] = (),     # render only these splits (train, val, test; default all): the same patients, images and splits as the whole phantom
+                 confounding: str = 'none',  # none, or realistic: view, sex, age and lines drawn with the findings at CheXpert's co-occurrence rates
                  progress: bool = True,      # show a progress bar
                 ) -> pd.DataFrame:
     "Render `n` synthetic frontal chest radiographs with known factors into `out/images/` and write `out/manifest.csv`."
@@ -525,7 +567,7 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
     bad = [s for s in splits or () if s not in SPLITS]
     if bad: raise ChexError(f'--splits {" ".join(map(str, splits))}: {bad[0]!r} is not a split; choose among {", ".join(SPLITS)}')
     splits = [s for s in SPLITS if s in set(splits or ())]
-    sc = _parse_shortcuts(shortcuts)
+    sc, confounding = _parse_shortcuts(shortcuts), _check_confounding(confounding)
     out = check_output(out, '--out', 'folder')
     if out.is_symlink(): out = Path(os.path.realpath(out))   # replace the folder it points to, not the link
     _check_replaceable(out)
@@ -535,12 +577,12 @@ def make_phantom(out: str,                   # folder for images/, manifest.csv 
         sweep_leftovers(out.parent, [out.name])
         _check_replaceable(out)
         with publish_folder(out) as build:   # built beside `out`, put in place whole only when complete
-            df = _render_phantom(build, n, size, seed, sc, workers, progress, splits)
+            df = _render_phantom(build, n, size, seed, sc, workers, progress, splits, confounding)
     return df
 
-def _render_phantom(folder: Path, n, size, seed, sc, workers, progress, splits=()) -> pd.DataFrame:
+def _render_phantom(folder: Path, n, size, seed, sc, workers, progress, splits=(), confounding='none') -> pd.DataFrame:
     (folder/'images').mkdir()
-    pf = phantom_factors(n, seed, sc)
+    pf = phantom_factors(n, seed, sc, confounding)
     pids = [f'phantom{seed}_{i:06d}' for i in range(n)]
     split = _split(pids)
     keep = np.flatnonzero(np.isin(split, splits)) if splits else np.arange(n)   # factors are drawn for all: the kept images are unchanged
@@ -564,6 +606,8 @@ def _render_phantom(folder: Path, n, size, seed, sc, workers, progress, splits=(
     df = pd.concat([meta, phantom_labels(pf), pf[FACTOR_NAMES]], axis=1).iloc[keep].reset_index(drop=True)
     atomic_save_json({'n': n, 'size': size, 'seed': seed, 'shortcuts': [str(s) for s in sc], 'splits': list(splits) or list(SPLITS),
                       'label_rules': {k: {'rule': v[0], 'threshold': v[1], 'uncertain_band': v[2]} for k, v in LABEL_RULES.items()},
-                      'device_base_rate': DEVICE_BASE_RATE, 'chexplaining': code_version()}, folder/'phantom.json')
+                      'device_base_rate': DEVICE_BASE_RATE, 'chexplaining': code_version(),
+                      **({'confounding': confounding, 'confounding_source': CONFOUNDING_SOURCE, 'confounding_rates': CONFOUNDING_RATES}
+                         if confounding != 'none' else {})}, folder/'phantom.json')
     write_manifest(df, folder/'manifest.csv')
     return df

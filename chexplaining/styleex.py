@@ -838,7 +838,11 @@ ENCODER_FIT_PRESETS = {
     # the shipped phantom model's fit: an encoder wider than the discriminator-shaped one, a rate that settles at the
     # end, and the worst-pixel term that keeps pacemakers (37.5 minutes on two cores; checkpoints/phantom/README.md)
     'phantom-wide': dict(e_channel_base=2048, e_channel_max=256, steps=3000, lr=0.001, lr_decay=0.4, w_topk=2.0, topk_frac=0.02),
+    # a second fit on top of phantom-wide's encoder for thin structures: half of each batch with lines or tubes, the error
+    # over the image's thin bright structures (README: devices part by part; 38 minutes on one core)
+    'phantom-lines': dict(steps=3000, lr=0.001, lr_decay=0.4, w_topk=2.0, topk_frac=0.02, device_share=0.5, w_lines=4.0, lines_threshold=0.12),
 }
+
 
 def make_encoder_fit_config(overrides=(), preset: str = 'default') -> EncoderFitConfig:
     "`EncoderFitConfig` from the named `preset` (`ENCODER_FIT_PRESETS`) with `key=value` overrides on top, checked."
@@ -1088,7 +1092,7 @@ def train_encoder(
     classifier: list[str] = (),  # the classifiers the StyleEx was trained for, in order (default: found by recorded path or sha256)
     resume: bool = False,  # continue the fit in --out from its last.pt
     overrides: list[str] = (),  # settings key=value, e.g. steps=2000, w_logit=0 or e_channel_base=4096 (on top of --preset)
-    preset: str = 'default',  # named settings: default, or phantom-wide (the shipped phantom model's encoder fit)
+    preset: str = 'default',  # named settings: default, phantom-wide (the shipped phantom model's encoder fit) or phantom-lines (a second fit for lines and tubes)
     root: str | None = None,  # folder the manifest's image paths are relative to (default: the manifest's folder)
     checkpoint_every: int = 200,  # steps between checkpoints (a kill loses at most this many)
     eval_every: int = 400,  # steps between validation metrics and grids

@@ -3,8 +3,8 @@
 #   bash checkpoints/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped
 # (train-styleex itself resumes from its last checkpoint). On 2 CPU cores: ~15 min of data and small models,
-# then about 99 min of StyleEx training (3,608 steps with --threads 2; about 2.5 h on one core) and 38 min
-# of fitting a wider encoder to its generator.
+# then about 99 min of StyleEx training (3,608 steps with --threads 2; about 2.5 h on one core), 38 min
+# of fitting a wider encoder to its generator and 47 min of a second fit for lines and tubes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W=${1:-runs/phantom-models}
@@ -35,6 +35,12 @@ chexplaining train-encoder --styleex "$W/styleex/inference.pt" --manifest "$D/ph
   --classifier "$W/cls_cardiomegaly/best.pt" --classifier "$W/cls_pleural_effusion/best.pt" \
   --classifier "$W/cls_atelectasis/best.pt" --classifier "$W/cls_cardiomegaly_shortcut/best.pt" \
   --preset phantom-wide --threads 2 "${resume[@]}"   # the settings: ENCODER_FIT_PRESETS in nbs/11_styleex.ipynb
-chexplaining eval-styleex --styleex "$W/encoder/inference.pt" --manifest "$D/phantom/manifest.csv" --reader "$W/reader/best.pt" \
-  --out "$W/encoder/quality.json" --n-images 2000 --n-samples 2000
+# a second fit on top of it for thin structures (lines, tubes, pacemaker leads; 47 min with --threads 1)
+resume=(); [ -f "$W/encoder_refine/last.pt" ] && resume=(--resume)
+chexplaining train-encoder --styleex "$W/encoder/inference.pt" --manifest "$D/phantom/manifest.csv" --out "$W/encoder_refine" \
+  --classifier "$W/cls_cardiomegaly/best.pt" --classifier "$W/cls_pleural_effusion/best.pt" \
+  --classifier "$W/cls_atelectasis/best.pt" --classifier "$W/cls_cardiomegaly_shortcut/best.pt" \
+  --preset phantom-lines --threads 2 "${resume[@]}"
+chexplaining eval-styleex --styleex "$W/encoder_refine/inference.pt" --manifest "$D/phantom/manifest.csv" --reader "$W/reader/best.pt" \
+  --out "$W/encoder_refine/quality.json" --n-images 2000 --n-samples 2000
 echo "done: models in $W; copy them with: bash checkpoints/phantom/publish.sh $W"
