@@ -13,7 +13,7 @@ strip = lambda x: x.removeprefix('gt_')
 names = {'cardiomegaly': 'Cardiomegaly', 'pleural_effusion': 'Pleural Effusion', 'atelectasis': 'Atelectasis'}
 print('# Classifiers trained with realistic confounding: what they use, and what the searches reveal\n')
 print('Phantom `--confounding realistic` (view, sex, age and lines drawn with the findings at the CheXpert training labels\' '
-      'co-occurrence rates); reliance on 500 confounded test patients; 100 searched images per method with the shipped StyleEx.\n')
+      'co-occurrence rates); reliance on 500 confounded test patients; 50 searched images per method with the shipped StyleEx.\n')
 print('## Reliance: mean |change of log-odds| when the factor moves\n')
 print('| classifier | label factor(s) | ' + ' | '.join(c.removeprefix('gt_') for c in CONFOUNDERS) + ' | largest other factor |')
 print('|---|---|' + '---|' * len(CONFOUNDERS) + '---|')

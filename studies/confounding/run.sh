@@ -2,13 +2,13 @@
 # Study: classifiers trained where view, sex, age and lines come with the findings at CheXpert's co-occurrence rates
 # (chexplaining phantom --confounding realistic): which confounders does each rely on (reliance by intervention), and
 # does any search reveal them? Every search runs with the shipped phantom StyleEx, which was trained for the clean
-# classifiers (explaining others is allowed, with its warning). About 35 minutes on two cores.
+# classifiers (explaining others is allowed, with its warning). About 30 minutes on two cores (50 images a search; N=100 for more).
 #   bash studies/confounding/run.sh [WORK_DIR]      (default WORK_DIR: runs/studies/confounding)
 # Then: python studies/confounding/collect.py WORK_DIR > studies/confounding/results.md
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W=${1:-runs/studies/confounding}
-N=${N:-100}
+N=${N:-50}
 CK=checkpoints/phantom
 mkdir -p "$W"
 [ -f "$W/data/confounded/manifest.csv" ] || chexplaining phantom --out "$W/data/confounded" --n 20000 --size 64 --seed 0 --confounding realistic
