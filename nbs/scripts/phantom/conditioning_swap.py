@@ -5,7 +5,7 @@ the search commands), decoded again with the classifiers' logits c replaced by t
 assign (its own two logits only, then the whole c): how many flip, over how many StyleSpace channels the style change
 spreads, and how many flip when only the 8 most changed channels are swapped. The main job writes the same table
 (`figures/tables/phantom_conditioning`) for its 50 images per classifier.
-Usage: python checkpoints/phantom/conditioning_swap.py MANIFEST [--n-images 100] [--out FILE.md]
+Usage: python nbs/scripts/phantom/conditioning_swap.py MANIFEST [--n-images 100] [--out FILE.md]
 """
 import argparse
 from pathlib import Path
@@ -13,7 +13,7 @@ from chexplaining.core import atomic_path, markdown_table
 from chexplaining.explain import load_explainer, search_images
 from chexplaining.search import conditioning_columns, conditioning_spread
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[3]/'checkpoints'/'phantom'   # the shipped models
 CLASSIFIERS = ['cardiomegaly', 'pleural_effusion', 'atelectasis', 'cardiomegaly_shortcut']
 HEADER = ['classifier', 'images', 'median p', 'flipped, its logits swapped', 'flipped, whole c swapped', 'channels for 50%',
           'channels for 80%', 'channels for 95%', 'flipped, top-8 channels only', 'of channels']

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Copy the inference weights made by make.sh into checkpoints/phantom/ and write SHA256SUMS.
-#   bash checkpoints/phantom/publish.sh [WORK_DIR]
+#   bash nbs/scripts/phantom/publish.sh [WORK_DIR]
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/../../../checkpoints/phantom"   # the files are copied here
 W=${1:-../../runs/phantom-models}
 case "$W" in /*) ;; *) W="$PWD/../../$W"; [ -d "$W" ] || W="$1";; esac
 cp "$W/cls_cardiomegaly/best.pt" cardiomegaly.pt

@@ -1,5 +1,5 @@
 """Which W+ layers decide heart size and the pacemaker: take layer l of w from another image, read the factors.
-Run from the repository root: python figures/encoder_fit/wide/layer_swap.py checkpoints/phantom/styleex.pt 600
+Run from the repository root: python nbs/scripts/encoder_fit/layer_swap.py checkpoints/phantom/styleex.pt 600
 (the phantom made by `chexplaining phantom --n 20000 --size 64 --seed 0 --out data/phantom`; PHANTOM= to point elsewhere)"""
 import os
 import torch, numpy as np, sys

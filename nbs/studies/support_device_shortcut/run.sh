@@ -4,10 +4,10 @@
 # (chexplaining phantom --shortcut support_device:Cardiomegaly:0.9), its reliance by intervention, and every search
 # (AttFind, EigenFind with its three bases, latent shift) with the shipped phantom StyleEx, which was not trained for
 # this classifier (allowed, with its warning). About 12 minutes on two cores (the classifier 2 min, 100 images a search).
-#   bash studies/support_device_shortcut/run.sh [WORK_DIR]     (default WORK_DIR: runs/studies/support_device_shortcut)
-# Then: python studies/support_device_shortcut/collect.py WORK_DIR > studies/support_device_shortcut/results.md
+#   bash nbs/studies/support_device_shortcut/run.sh [WORK_DIR]     (default WORK_DIR: runs/studies/support_device_shortcut)
+# Then: python nbs/studies/support_device_shortcut/collect.py WORK_DIR > nbs/studies/support_device_shortcut/results.md
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 W=${1:-runs/studies/support_device_shortcut}
 CK=checkpoints/phantom
 CLF=${CLF:-$W/classifier/best.pt}

@@ -1,6 +1,6 @@
 """Copy the small result files of an `explain.sh` run into `explanations/` beside this file and write the comparison
 of every run (`methods.csv`, full precision; `methods.md`, three significant digits).
-    python checkpoints/phantom/collect_explanations.py runs/explain
+    python nbs/scripts/phantom/collect_explanations.py runs/explain
 """
 import shutil, sys
 from pathlib import Path
@@ -10,7 +10,7 @@ from chexplaining.groundtruth import methods_table
 KEEP = ('attributes.json', 'attributes.csv', 'groundtruth.json', 'factor_effects.csv', 'amount_sweep.csv', 'amount_sweep.png')
 
 def main(src: str):
-    src, dst = Path(src), Path(__file__).parent/'explanations'
+    src, dst = Path(src), Path(__file__).resolve().parents[3]/'checkpoints'/'phantom'/'explanations'
     runs = sorted(p for p in src.iterdir() if (p/'attributes.json').is_file())
     if not runs: sys.exit(f'{src}: no search folders (attributes.json) in it; give the OUT of explain.sh')
     for r in runs:

@@ -3,10 +3,10 @@
 # (chexplaining phantom --confounding realistic): which confounders does each rely on (reliance by intervention), and
 # does any search reveal them? Every search runs with the shipped phantom StyleEx, which was trained for the clean
 # classifiers (explaining others is allowed, with its warning). About 30 minutes on two cores (50 images a search; N=100 for more).
-#   bash studies/confounding/run.sh [WORK_DIR]      (default WORK_DIR: runs/studies/confounding)
-# Then: python studies/confounding/collect.py WORK_DIR > studies/confounding/results.md
+#   bash nbs/studies/confounding/run.sh [WORK_DIR]      (default WORK_DIR: runs/studies/confounding)
+# Then: python nbs/studies/confounding/collect.py WORK_DIR > nbs/studies/confounding/results.md
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 W=${1:-runs/studies/confounding}
 N=${N:-50}
 CK=checkpoints/phantom

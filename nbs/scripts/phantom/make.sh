@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Rebuild every shipped phantom model from scratch (see README.md beside this file for what each step is).
-#   bash checkpoints/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
+#   bash nbs/scripts/phantom/make.sh [WORK_DIR]        (default WORK_DIR: runs/phantom-models)
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped
 # (train-styleex itself resumes from its last checkpoint). On 2 CPU cores: ~15 min of data and small models,
 # then about 99 min of StyleEx training (3,608 steps with --threads 2; about 2.5 h on one core), 38 min
 # of fitting a wider encoder to its generator and 47 min of a second fit for lines and tubes.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 W=${1:-runs/phantom-models}
 D=$W/data
 STEPS=${STYLEEX_STEPS:-3608}
@@ -43,4 +43,4 @@ chexplaining train-encoder --styleex "$W/encoder/inference.pt" --manifest "$D/ph
   --preset phantom-lines --threads 2 "${resume[@]}"
 chexplaining eval-styleex --styleex "$W/encoder_refine/inference.pt" --manifest "$D/phantom/manifest.csv" --reader "$W/reader/best.pt" \
   --out "$W/encoder_refine/quality.json" --n-images 2000 --n-samples 2000
-echo "done: models in $W; copy them with: bash checkpoints/phantom/publish.sh $W"
+echo "done: models in $W; copy them with: bash nbs/scripts/phantom/publish.sh $W"

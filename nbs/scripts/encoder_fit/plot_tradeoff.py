@@ -1,11 +1,11 @@
 """Heart-size fidelity against pacemakers kept for the wide encoders fitted to the shipped G_ema (this folder's *.json).
-Run from the repository root: python figures/encoder_fit/wide/plot_tradeoff.py"""
+Run from the repository root: python nbs/scripts/encoder_fit/plot_tradeoff.py"""
 import json
 from pathlib import Path
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
-here = Path(__file__).parent
+here = Path(__file__).resolve().parents[3]/'figures'/'encoder_fit'/'wide'   # the study's files
 fits = json.loads((here/'fits.json').read_text())      # label -> quality file (relative to this folder or the repo root)
 offsets = {'wide, c always given': (-20, 8), 'w_distill 6, w_logit 1.5': (-105, -12), 'w_distill 6': (8, 2), 'w_distill 10': (7, -5),
            'w_topk 2 (shipped)': (-95, 6), 'w_distill 3, w_topk 2': (-40, -12), 'joint (shipped before)': (6, -11)}   # keep labels apart

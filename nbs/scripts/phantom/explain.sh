@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The explanation runs on the shipped phantom models: AttFind, EigenFind and latent shift for the four classifiers,
 # with the factor reader's ground truth. Two lanes in parallel (one CPU core each); about 55 minutes on 2 cores.
-#   PHANTOM=path/to/phantom/manifest.csv OUT=runs/explain bash checkpoints/phantom/explain.sh
+#   PHANTOM=path/to/phantom/manifest.csv OUT=runs/explain bash nbs/scripts/phantom/explain.sh
 # INVERT=30 inverts the searched images with the encoder + 30 latent steps (--invert-steps; ~1.7 s per image on one
 # core, about 45 minutes more); the shipped explanations/ use the encoder alone (INVERT unset or 0).
 # The phantom is the one the models were trained on: chexplaining phantom --n 20000 --size 64 --seed 0 --out data/phantom
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 PHANTOM=${PHANTOM:-data/phantom/manifest.csv}
 OUT=${OUT:-runs/explain}
 N=${N:-100}
