@@ -206,17 +206,16 @@ def build_cache(manifest: str,  # manifest CSV whose images are cached
     npy = cache_path(manifest, size, folder)
     check_space(folder, len(images) * size * size, f'--size {size}: the image cache of {len(images)} images',
                 'choose a smaller --size or another --out (16-bit images need twice as much)')
-    if npy.is_file() and _sidecar(npy).is_file() and not force:   # up to date: nothing to write, so no lock to wait for
-        try:                                                         # (two runs starting together both read it)
-            if cache_problem(npy, read_cache_info(npy), manifest, root, size) is None: log.info(f'{npy}: cache is up to date'); return npy
-        except ChexError: pass
-    with output_lock(npy, 'the image cache', wait=wait):
+    def stale() -> str | None:   # what is wrong with the cache on disk (None: up to date)
+        if force or not (npy.is_file() and _sidecar(npy).is_file()): return 'absent' if not force else 'forced'
+        try: return cache_problem(npy, read_cache_info(npy), manifest, root, size)
+        except ChexError as e: return str(e)
+    if stale() is None: log.info(f'{npy}: cache is up to date'); return npy   # nothing to write: no lock to wait for
+    with output_lock(npy, 'the image cache', wait=wait):                      # (two runs starting together both read it)
         sweep_leftovers(folder, [npy.name, _sidecar(npy).name])
-        if npy.is_file() and _sidecar(npy).is_file() and not force:
-            try: problem = cache_problem(npy, read_cache_info(npy), manifest, root, size)
-            except ChexError as e: problem = str(e)
-            if problem is None: log.info(f'{npy}: cache is up to date'); return npy
-            log.info(f'{npy}: rebuilding the image cache: {problem}')
+        problem = stale()   # again under the lock: another process may have built it meanwhile
+        if problem is None: log.info(f'{npy}: cache is up to date'); return npy
+        if problem not in ('absent', 'forced'): log.info(f'{npy}: rebuilding the image cache: {problem}')
         identity = files_identity(root, images)   # taken before decoding: a file changed meanwhile makes the cache stale, never wrong
         with atomic_path(npy) as tmp:   # renamed into place only when every image was written
             dtype, errors = _write_array(tmp, images, root, size, workers, progress)

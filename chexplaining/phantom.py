@@ -488,22 +488,27 @@ def _device_maps(F: dict, size: int) -> tuple[np.ndarray, np.ndarray]:
         deltas.append((img - base) * masks[part])
     return base, np.stack(deltas, 1)
 
-def device_part_scores(images, factors: pd.DataFrame, size: int | None = None) -> pd.DataFrame:
+def device_part_scores(images, factors: pd.DataFrame, size: int | None = None):
     """The share of each device part's contrast (`DEVICE_PARTS`) that each of `images` carries: `(N,1,S,S)` or `(N,S,S)`
     in [0, 1] (tensor or array) of the patients in the rows of `factors` (their `gt_*` factors) -> DataFrame (N, parts).
-    About 1 where the part is drawn as the phantom draws it, 0 where it is absent (see above)."""
-    y = np.asarray(images.detach().cpu() if hasattr(images, 'detach') else images, dtype=_F32)
-    y = y.reshape(len(y), y.shape[-2], y.shape[-1])
-    if len(y) != len(factors):
-        raise ChexError(f'device_part_scores: {len(y)} images for {len(factors)} rows of factors; give one row per image')
-    size = size or y.shape[-1]
-    if y.shape[-1] != size: raise ChexError(f'device_part_scores: images of {y.shape[-1]} px, size={size}')
+    About 1 where the part is drawn as the phantom draws it, 0 where it is absent (see above). A list of image sets of
+    the same patients (e.g. originals and reconstructions) gives a list of DataFrames, the contrast maps rendered once."""
+    many = isinstance(images, (list, tuple))
+    ys = [np.asarray(im.detach().cpu() if hasattr(im, 'detach') else im, dtype=_F32) for im in (images if many else [images])]
+    ys = [y.reshape(len(y), y.shape[-2], y.shape[-1]) for y in ys]
+    for y in ys:
+        if len(y) != len(factors):
+            raise ChexError(f'device_part_scores: {len(y)} images for {len(factors)} rows of factors; give one row per image')
+    size = size or ys[0].shape[-1]
+    for y in ys:
+        if y.shape[-1] != size: raise ChexError(f'device_part_scores: images of {y.shape[-1]} px, size={size}')
     base, delta = _device_maps(_factor_arrays(factors.to_dict('records')), size)
-    d = delta.reshape(len(y), len(DEVICE_PARTS), -1).astype(np.float64)
+    d = delta.reshape(len(factors), len(DEVICE_PARTS), -1).astype(np.float64)
     gram = d @ d.transpose(0, 2, 1)                                      # (N, P, P): parts that overlap (tubes in the
     gram += np.eye(d.shape[1]) * (1e-6 + 1e-6 * np.trace(gram, axis1=1, axis2=2)[:, None, None])   # trachea) are told apart
-    rhs = d @ (y - base).reshape(len(y), -1, 1).astype(np.float64)      # by their shapes: least squares on all parts at once
-    return pd.DataFrame(np.linalg.solve(gram, rhs)[..., 0], index=factors.index, columns=list(DEVICE_PARTS))
+    out = [pd.DataFrame(np.linalg.solve(gram, d @ (y - base).reshape(len(y), -1, 1).astype(np.float64))[..., 0],   # by their shapes:
+                        index=factors.index, columns=list(DEVICE_PARTS)) for y in ys]                     # all parts at once
+    return out if many else out[0]
 
 def device_part_present(factors: pd.DataFrame) -> pd.DataFrame:
     "Which patients have each device part (`DEVICE_PARTS`): boolean DataFrame (N, parts)."

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .core import (ChexError, log, atomic_save_json, atomic_write, file_sha256, get_device, check_int, check_output, set_threads,
                                progress as _progress)
 from .schema import read_manifest, factor_columns
-from .phantom import DEVICE_PARTS, DEVICE_KEPT, device_part_scores, device_part_present
+from .phantom import DEVICE_KEPT, device_part_scores, device_part_present
 from .dataset import CXRDataset
 from .classifier import positive_probability
 from .styleex import (load_styleex, load_explained_classifiers, image_grid, _save_png, StyleEx, invert,
@@ -191,9 +191,8 @@ def eval_styleex(
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(ds), generator=g).numpy()
     idx = np.sort(order[:n_images] if n_images else order)
-    gt = ds.df.iloc[idx][factor_columns(ds.df)].reset_index(drop=True) if rd is not None else None
     parts = {'gt_pacemaker', 'gt_support_device', 'gt_support_kind'} <= set(ds.df.columns)   # a phantom: devices part by part
-    part_rows = ds.df.iloc[idx][factor_columns(ds.df)].reset_index(drop=True) if parts else None
+    gt = ds.df.iloc[idx][factor_columns(ds.df)].reset_index(drop=True) if rd is not None or parts else None
     ext_model, ext_name = (rd, 'factor-reader-penultimate') if rd is not None else (clf.models[0], f'classifier-penultimate({clf.names[0]})')
     fid_rec, fid_name = make_fid(ext_model, ext_name)
     fid_samp, _ = make_fid(ext_model, ext_name)
@@ -213,7 +212,7 @@ def eval_styleex(
             facts[0].append(rd(x).cpu()); facts[1].append(rd(rec).cpu())
             facts[2].append(rd(sx.decode(ws, cx.roll(1, 0)).clamp(0, 1)).cpu())   # w of image i, c of image i-1
         if parts:
-            for acc, img in zip(part_scores, (x, rec)): acc.append(device_part_scores(img, part_rows.iloc[s:s + batch], sx.resolution))
+            for acc, sc in zip(part_scores, device_part_scores([x, rec], gt.iloc[s:s + batch], sx.resolution)): acc.append(sc)
         fid_update(fid_rec, x, True); fid_update(fid_rec, rec, False)
         if show is None: show = (x[:8].cpu(), rec[:8].cpu())
     n_rec = len(idx)
@@ -253,7 +252,7 @@ def eval_styleex(
                                         'invented': float((fr[col].to_numpy()[~has] > 0.5).mean()) if (~has).any() else float('nan'),
                                         'reader_on_originals_recall': float((fx[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
                                         'r_reader': _corr(fx[col], fr[col])}
-    if parts: res['device_parts'] = device_part_summary(pd.concat(part_scores[0]), pd.concat(part_scores[1]), device_part_present(part_rows))
+    if parts: res['device_parts'] = device_part_summary(pd.concat(part_scores[0]), pd.concat(part_scores[1]), device_part_present(gt))
     res['fid_extractor'] = fid_name
     res['fid_reconstructions'] = float(fid_rec.compute())
     samples = None
