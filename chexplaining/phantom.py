@@ -14,9 +14,9 @@ from .schema import FINDINGS, SPLITS, write_manifest
 # %% auto #0
 __all__ = ['FACTORS', 'FACTOR_NAMES', 'DEFAULT_FACTORS', 'DEVICE_PARTS', 'LABEL_RULES', 'DEVICES', 'DEVICE_BASE_RATE',
            'CONFOUNDING', 'CONFOUNDING_SOURCE', 'CONFOUNDING_RATES', 'CONFOUNDED_FINDINGS', 'DEVICE_KEPT',
-           'phantom_noise_seed', 'render_phantom', 'to_uint8', 'phantom_labels', 'Shortcut', 'parse_shortcut',
-           'chexpert_confounding_rates', 'sample_factors', 'phantom_factors', 'device_part_scores',
-           'device_part_present', 'make_phantom']
+           'phantom_noise_seed', 'patient_noise', 'render_patients', 'render_phantom', 'to_uint8', 'phantom_labels',
+           'Shortcut', 'parse_shortcut', 'chexpert_confounding_rates', 'sample_factors', 'phantom_factors',
+           'device_part_scores', 'device_part_present', 'make_phantom']
 
 # %% ../nbs/05_phantom.ipynb #d291b494
 FACTORS = {
@@ -299,6 +299,16 @@ def _noise(seed, size) -> np.ndarray:
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return np.random.default_rng(ss).standard_normal((size, size), dtype=_F32)
 
+def patient_noise(seed: int, index, size: int) -> np.ndarray:
+    "float32 `(N, S, S)`: the standard normal detector noise of images `index` of the phantom made with `seed`."
+    return np.stack([_noise(phantom_noise_seed(seed, int(i)), size) for i in index]) if len(index) else np.zeros((0, size, size), _F32)
+
+def render_patients(rows, size: int, noise: np.ndarray | None = None) -> np.ndarray:
+    """float32 `(N, S, S)` in [0, 1]: the images of phantom patients `rows` (factor dicts or a DataFrame) with `noise`
+    (`patient_noise`: as `chexplaining phantom` draws them), or noise-free."""
+    rows = rows.to_dict('records') if isinstance(rows, pd.DataFrame) else list(rows)
+    return _render_batch(_factor_arrays(rows), size, noise)
+
 def render_phantom(factors: dict, size: int = 64, noise_seed=None, masks: bool = False):
     """Render one radiograph -> float32 (size, size) in [0, 1]; factors left out take their defaults.
     `noise_seed`: int or SeedSequence for the detector noise (None: noise-free). `masks=True` also returns a dict of
@@ -530,8 +540,8 @@ def _render_range(out, rows, index, size, seed, batch):
     for b0 in range(0, len(rows), batch):
         chunk = rows[b0:b0 + batch]
         idx = index[b0:b0 + len(chunk)]
-        noise = np.stack([_noise(phantom_noise_seed(seed, i), size) for i in idx])
-        for i, a in zip(idx, to_uint8(_render_batch(_factor_arrays(chunk), size, noise))):
+        for i, a in zip(idx, to_uint8(render_patients(chunk, size, patient_noise(seed, idx, size)))):
+
             (Path(out) / _image_path(i)).write_bytes(_png_bytes(a))
     return len(rows)
 

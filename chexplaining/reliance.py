@@ -14,13 +14,12 @@ import torch
 from .core import (ChexError, log, atomic_save_json, atomic_path, save_figure, check_int, check_float, check_output,
                                check_replaceable, output_lock, set_threads, get_device, code_version, file_sha256, progress as _progress)
 from .schema import read_manifest, manifest_hash, factor_columns
-from .phantom import FACTORS, DEVICES, _render_batch, _factor_arrays, _noise, phantom_noise_seed
+from .phantom import FACTORS, DEVICES, render_patients, patient_noise
 from .search import Explained
 
 # %% auto #0
-__all__ = ['BINARY_FACTORS', 'CATEGORICAL_FACTORS', 'RELIANCE_KIND', 'factor_kind', 'factor_moves', 'render_patients',
-           'patient_noise', 'reliance', 'plot_reliance', 'run_reliance', 'method_factor_ranking', 'shortcut_factors',
-           'fidelity']
+__all__ = ['BINARY_FACTORS', 'CATEGORICAL_FACTORS', 'RELIANCE_KIND', 'factor_kind', 'factor_moves', 'reliance', 'plot_reliance',
+           'run_reliance', 'method_factor_ranking', 'shortcut_factors', 'fidelity', 'search_fidelity']
 
 # %% ../nbs/19_reliance.ipynb #ada9f572
 BINARY_FACTORS = ('gt_pacemaker', 'gt_support_device', 'gt_atelectasis_side')
@@ -43,13 +42,9 @@ def factor_moves(factors: pd.DataFrame, name: str, sd: float) -> dict:
     return {'+1 SD': np.clip(v + sd, lo, hi), '-1 SD': np.clip(v - sd, lo, hi)}
 
 # %% ../nbs/19_reliance.ipynb #7c64af42
-def render_patients(factors: pd.DataFrame, size: int, noise: np.ndarray | None) -> torch.Tensor:
-    "The phantom images `(N,1,S,S)` in [0, 1] of the patients in `factors` (`noise`: their standard normal noise `(N,S,S)`, or None)."
-    return torch.from_numpy(np.ascontiguousarray(_render_batch(_factor_arrays(factors.to_dict('records')), size, noise)))[:, None]
-
-def patient_noise(index, seed: int, size: int) -> np.ndarray:
-    "`(N,S,S)` the detector noise of phantom images `index` (their numbers in the phantom made with `seed`)."
-    return np.stack([_noise(phantom_noise_seed(seed, int(i)), size) for i in index]) if len(index) else np.zeros((0, size, size), np.float32)
+def _images(factors: pd.DataFrame, size: int, noise: np.ndarray | None) -> torch.Tensor:
+    "`(N,1,S,S)` in [0, 1]: the phantom images of the patients in `factors` (`render_patients`) for a classifier."
+    return torch.from_numpy(np.ascontiguousarray(render_patients(factors, size, noise)))[:, None]
 
 @torch.no_grad()
 def _log_odds(explained: Explained, x: torch.Tensor, batch: int, dev) -> np.ndarray:
@@ -69,7 +64,7 @@ def reliance(explained: Explained, factors: pd.DataFrame, sd: pd.Series, size: i
     if not names: raise ChexError('reliance: the factors hold no phantom factor (gt_* columns); give a phantom manifest')
     if len(factors) == 0: raise ChexError('reliance: no patients')
     dev = get_device(device) if isinstance(device, str) else device
-    base = _log_odds(explained, render_patients(factors, size, noise), batch, dev)
+    base = _log_odds(explained, _images(factors, size, noise), batch, dev)
     thr = float(np.log(threshold / (1 - threshold)))
     rows, long = [], []
     for name in _progress(names, desc='reliance', disable=not show):
@@ -78,7 +73,7 @@ def reliance(explained: Explained, factors: pd.DataFrame, sd: pd.Series, size: i
         changes = {}
         for move, values in moves.items():
             moved = factors.assign(**{name: values})
-            lo = _log_odds(explained, render_patients(moved, size, noise), batch, dev)
+            lo = _log_odds(explained, _images(moved, size, noise), batch, dev)
             changed = ok & ~np.isclose(values, factors[name].to_numpy(dtype=float))
             changes[move] = (lo - base, changed, (lo > thr) != (base > thr))
             long.append(pd.DataFrame({'factor': name, 'move': move, 'patient': factors.index[changed], 'change': (lo - base)[changed]}))
@@ -175,7 +170,7 @@ def run_reliance(
         warning = f'{manifest.parent/"phantom.json"} not found or the image paths are not the phantom\'s: rendered without detector noise'
         log.warning(warning)
     with output_lock(out):
-        noise = patient_noise(numbers, phantom_seed, size) if warning is None else None
+        noise = patient_noise(phantom_seed, numbers, size) if warning is None else None
         summary, _ = reliance(explained, part[gt].reset_index(drop=True), sd, size, noise, threshold=threshold, batch=batch,
                               device=dev, show=progress)
         out.mkdir(parents=True, exist_ok=True)
@@ -238,3 +233,17 @@ def fidelity(reliance_summary: pd.DataFrame, effects: pd.DataFrame, attributes: 
             'reliance_top3': rel_top[:3], 'method_top3': meth_top[:3], 'top3_dominant': top3_dominant,
             'shortcuts': shortcuts, 'shortcuts_found': [f for f in shortcuts if f in top3_dominant],
             'n_attributes': int(len(attributes) if not top else min(top, len(attributes)))}
+
+def search_fidelity(reliance_summary: pd.DataFrame, folder, label_factors=None, shortcut_share: float = 0.25) -> dict:
+    """`fidelity` of the search written to `folder` (attributes.csv, factor_effects.csv and groundtruth.json: run with
+    `--reader`); `label_factors` default to the phantom's for the search's target. Its summary is added under 'summary'."""
+    from chexplaining.quality import LABEL_FACTORS
+    folder = Path(folder)
+    need = [folder/n for n in ('attributes.csv', 'factor_effects.csv', 'groundtruth.json')]
+    missing = [p.name for p in need if not p.is_file()]
+    if missing: raise ChexError(f'{folder}: no {", ".join(missing)}; give a search folder written with --reader (phantom ground truth)')
+    gt = json.loads(need[2].read_text())
+    if label_factors is None: label_factors = LABEL_FACTORS.get(gt['summary'].get('target'), [])
+    f = fidelity(reliance_summary, pd.read_csv(need[1], index_col=0), pd.read_csv(need[0]), pd.DataFrame(gt['attributes']),
+                 label_factors=label_factors, shortcut_share=shortcut_share)
+    return {**f, 'summary': gt['summary']}

@@ -4,7 +4,7 @@ and, per search, its fidelity to that reliance.   python collect.py WORK_DIR"""
 import json, sys
 from pathlib import Path
 import pandas as pd
-from chexplaining.reliance import fidelity, shortcut_factors
+from chexplaining.reliance import search_fidelity, shortcut_factors
 from chexplaining.quality import LABEL_FACTORS
 
 W = Path(sys.argv[1] if len(sys.argv) > 1 else 'runs/studies/confounding')
@@ -37,10 +37,8 @@ for c, t in names.items():
     for m in ('attfind', 'eigenfind', 'eigenfind-latent', 'eigenfind-ica', 'latent-shift'):
         f = W/c/m
         if c not in rel or not (f/'groundtruth.json').exists(): continue
-        gt = json.loads((f/'groundtruth.json').read_text())
-        table = pd.DataFrame(gt['attributes'])
-        fi = fidelity(rel[c], pd.read_csv(f/'factor_effects.csv', index_col=0), pd.read_csv(f/'attributes.csv'), table, label_factors=LABEL_FACTORS[t])
+        fi = search_fidelity(rel[c], f)
         conf = [strip(x) for x in fi['top3_dominant'] if x in CONFOUNDERS]
         top3 = ', '.join(map(strip, fi['method_top3']))
-        print(f"| {t} | {m} | {100 * gt['summary']['explained']:.0f}% | {fi['rank_correlation']:.2f} | {'yes' if fi['top1_recovered'] else 'no'} "
+        print(f"| {t} | {m} | {100 * fi['summary']['explained']:.0f}% | {fi['rank_correlation']:.2f} | {'yes' if fi['top1_recovered'] else 'no'} "
               f"| {round(3 * fi['top3_recovered'])}/3 | {top3} | {', '.join(conf) or '-'} |")

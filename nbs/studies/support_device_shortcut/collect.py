@@ -3,8 +3,7 @@ whose dominant factor is a line or tube, and its fidelity to the reliance.   pyt
 import json, sys
 from pathlib import Path
 import pandas as pd
-from chexplaining.reliance import fidelity
-from chexplaining.quality import LABEL_FACTORS
+from chexplaining.reliance import search_fidelity
 
 W = Path(sys.argv[1] if len(sys.argv) > 1 else 'runs/studies/support_device_shortcut')
 rel = pd.read_csv(W/'reliance'/'reliance.csv')
@@ -22,10 +21,8 @@ print('|---|---|---|---|---|---|')
 for m in ('attfind', 'eigenfind', 'eigenfind-latent', 'eigenfind-ica', 'latent-shift'):
     f = W/m
     if not (f/'groundtruth.json').exists(): print(f'| {m} | (not run) | | | | |'); continue
+    fi = search_fidelity(rel, f)
     gt = json.loads((f/'groundtruth.json').read_text())
-    table = pd.DataFrame(gt['attributes'])
-    ranks = [int(r) for r, d in zip(table['rank'], table.dominant_factor) if d in ('gt_support_device', 'gt_support_kind')]
-    att = pd.read_csv(f/'attributes.csv')
-    fi = fidelity(rel, pd.read_csv(f/'factor_effects.csv', index_col=0), att, table, label_factors=LABEL_FACTORS['Cardiomegaly'])
-    print(f"| {m} | {100 * gt['summary']['explained']:.0f}% | {', '.join(map(str, ranks)) or 'none'} | {'yes' if any(r <= 3 for r in ranks) else 'no'} "
+    ranks = [int(a['rank']) for a in gt['attributes'] if a['dominant_factor'] in ('gt_support_device', 'gt_support_kind')]
+    print(f"| {m} | {100 * fi['summary']['explained']:.0f}% | {', '.join(map(str, ranks)) or 'none'} | {'yes' if any(r <= 3 for r in ranks) else 'no'} "
           f"| {fi['rank_correlation']:.2f} | {', '.join(fi['shortcuts_found']) or '-'} (shortcuts: {', '.join(fi['shortcuts']) or '-'}) |")
