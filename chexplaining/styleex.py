@@ -839,7 +839,7 @@ ENCODER_FIT_PRESETS = {
     # end, and the worst-pixel term that keeps pacemakers (37.5 minutes on two cores; checkpoints/phantom/README.md)
     'phantom-wide': dict(e_channel_base=2048, e_channel_max=256, steps=3000, lr=0.001, lr_decay=0.4, w_topk=2.0, topk_frac=0.02),
     # a second fit on top of phantom-wide's encoder for thin structures: half of each batch with lines or tubes, the error
-    # over the image's thin bright structures (README: devices part by part; 38 minutes on one core)
+    # over the image's thin bright structures (nbs/docs/styleex.md: devices, part by part; 46.7 minutes on one core)
     'phantom-lines': dict(steps=3000, lr=0.001, lr_decay=0.4, w_topk=2.0, topk_frac=0.02, device_share=0.5, w_lines=4.0, lines_threshold=0.12),
 }
 
