@@ -18,12 +18,13 @@ from .phantom import FACTORS, DEVICES, render_patients, patient_noise
 from .search import Explained
 
 # %% auto #0
-__all__ = ['BINARY_FACTORS', 'CATEGORICAL_FACTORS', 'RELIANCE_KIND', 'factor_kind', 'factor_moves', 'reliance', 'plot_reliance',
-           'run_reliance', 'method_factor_ranking', 'shortcut_factors', 'fidelity', 'search_fidelity']
+__all__ = ['BINARY_FACTORS', 'CATEGORICAL_FACTORS', 'DRAWN_ONLY_WITH', 'RELIANCE_KIND', 'factor_kind', 'factor_moves', 'reliance',
+           'plot_reliance', 'run_reliance', 'method_factor_ranking', 'shortcut_factors', 'fidelity', 'search_fidelity']
 
 # %% ../nbs/19_reliance.ipynb #ada9f572
 BINARY_FACTORS = ('gt_pacemaker', 'gt_support_device', 'gt_atelectasis_side')
 CATEGORICAL_FACTORS = {'gt_support_kind': (0.0, 1.0, 2.0)}
+DRAWN_ONLY_WITH = {'gt_support_kind': 'gt_support_device'}   # a factor that changes the image only where this one is present
 
 def factor_kind(name: str) -> str:
     "'binary', 'categorical' or 'continuous': how `reliance` moves the phantom factor `name`."
@@ -52,7 +53,7 @@ def _log_odds(explained: Explained, x: torch.Tensor, batch: int, dev) -> np.ndar
 
 def _applies(factors: pd.DataFrame, name: str) -> np.ndarray:
     "Patients for whom moving `name` can change the image: a categorical factor only where its device is present."
-    if name == 'gt_support_kind': return factors['gt_support_device'].to_numpy(dtype=float) > 0.5
+    if name in DRAWN_ONLY_WITH: return factors[DRAWN_ONLY_WITH[name]].to_numpy(dtype=float) > 0.5
     return np.ones(len(factors), bool)
 
 def reliance(explained: Explained, factors: pd.DataFrame, sd: pd.Series, size: int, noise: np.ndarray | None = None,
