@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (ChexError, log, atomic_write, atomic_torch_save, atomic_save_json, seed_everything,
                                code_version, from_dict, progress as _progress, stable_unit_hash, check_int, check_float,
-                               check_choice, check_device, check_input, check_output, check_not_input, check_replaceable,
+                               check_choice, check_device, check_input, check_output, check_output_folder, check_not_input, check_replaceable,
                                first_line, set_threads, output_lock, sweep_leftovers)
 from .schema import read_manifest, manifest_hash, finding_columns, SPLITS, VIEWS
 from . import distributed as D
@@ -21,9 +21,9 @@ __all__ = ['IMAGENET_GREY_MEAN', 'IMAGENET_GREY_STD', 'CHECKPOINT_KIND', 'CHECKP
            'positive_probability', 'ClassifierConfig', 'small_cnn', 'available_archs', 'imagenet_weights_file',
            'build_network', 'check_input_size', 'CXRClassifier', 'auc_score', 'roc_curve', 'auc_bootstrap_ci',
            'youden_threshold', 'binary_metrics', 'augment_batch', 'read_checkpoint', 'config_from_checkpoint',
-           'classifier_from_checkpoint', 'load_classifier', 'plot_history', 'plot_roc', 'fit_classifier',
-           'train_classifier', 'eval_classifier', 'ExternalClassifier', 'wrap_classifier', 'XRVPreprocess',
-           'xrv_classifier']
+           'classifier_from_checkpoint', 'load_classifier', 'run_output_lock', 'plot_history', 'plot_roc',
+           'fit_classifier', 'train_classifier', 'eval_classifier', 'ExternalClassifier', 'wrap_classifier',
+           'XRVPreprocess', 'xrv_classifier']
 
 # %% ../nbs/07_classifier.ipynb #9b4ed650
 def positive_probability(logits: torch.Tensor) -> torch.Tensor:
@@ -366,7 +366,7 @@ def _open_split(manifest, root, split: str, target: str, size: int, vs_no_findin
                         f"or add images of the missing class to that split")
     return ds
 
-def _lock_output(out: Path, info, owned: bool = False, names=None) -> contextlib.ExitStack:
+def run_output_lock(out: Path, info, owned: bool = False, names=None) -> contextlib.ExitStack:
     "Rank 0 takes the lock of output `out` (every rank refuses together when another process holds it) and sweeps its leftovers."
     stack, err = contextlib.ExitStack(), None
     if info.main:
@@ -472,13 +472,14 @@ def _fit(cfg, manifest, out, root, resume, info, progress):
     manifest = check_input(manifest, '--manifest', hint='give a manifest CSV made by `chexplaining manifest` or `chexplaining phantom`')
     if root is not None: root = check_input(root, '--root', 'folder')
     out = check_output(out, '--out', 'folder', inputs=[('the manifest', manifest)])
+    check_output_folder(out, '--out', _RUN_FILES, 'a classifier training run')
     check_not_input([out/n for n in _RUN_FILES], [('the manifest', manifest)])
     read_manifest(manifest)   # the whole manifest is valid (every column, every row) before anything else happens
     show = progress and info.main
     seed_everything(cfg.seed)   # the initial weights depend only on the seed
     net, loaded = build_network(cfg.arch, cfg.pretrained, cfg.width)
     check_input_size(net, cfg.size, cfg.arch)
-    with _lock_output(out, info, owned=True):   # one writer per run folder; a killed run's temporary files are removed
+    with run_output_lock(out, info, owned=True):   # one writer per run folder; a killed run's temporary files are removed
         return _train(cfg, manifest, out, root, resume, info, progress, net, loaded)
 
 _RUN_FILES = ('best.pt', 'last.pt', 'history.json', 'history.csv', 'training_curve.png')
@@ -673,7 +674,7 @@ def _evaluate(checkpoint, manifest, root, split, out, target, size, threshold_sp
     rel = {os.path.relpath(os.path.abspath(p), os.path.abspath(base)) for p in outputs}
     hit = sorted(rel & set(df['image']))
     if hit: raise ChexError(f'--out {out}: would write over {base/hit[0]}, an image of the manifest; inputs are never overwritten: choose another --out')
-    with _lock_output(out, info, names=[p.name for p in outputs]):
+    with run_output_lock(out, info, names=[p.name for p in outputs]):
         return _run_evaluation(checkpoint, manifest, root, split, out, target, size, threshold_split, uncertain, n_boot, batch,
                                info, seed, num_workers, progress)
 

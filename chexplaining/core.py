@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #0acd89b0
 from __future__ import annotations
-import os, sys, io, re, json, math, time, errno, difflib, hashlib, operator, random, secrets, shutil, tempfile, contextlib, dataclasses, logging, subprocess, warnings
+import os, sys, io, re, json, math, time, errno, difflib, fnmatch, hashlib, operator, random, secrets, shutil, tempfile, contextlib, dataclasses, logging, subprocess, warnings
 from pathlib import Path
 from typing import Any
 import numpy as np
@@ -15,10 +15,10 @@ except ImportError: fcntl = None   # Windows: output locks are then no-ops
 __all__ = ['log', 'LIMITS', 'CODE_PATHS', 'ChexError', 'setup_logging', 'atomic_path', 'atomic_write', 'save_figure',
            'atomic_torch_save', 'atomic_save_json', 'shown', 'check_int', 'check_float', 'check_choice', 'check_device',
            'set_threads', 'check_input', 'same_file', 'check_not_input', 'check_output', 'first_line',
-           'check_replaceable', 'human_bytes', 'available_memory', 'check_memory', 'check_space', 'pid_alive',
-           'output_lock', 'sweep_leftovers', 'publish_folder', 'file_sha256', 'stable_unit_hash', 'files_identity',
-           'seed_everything', 'get_device', 'strict_float32', 'git_version', 'code_version', 'from_dict', 'progress',
-           'markdown_table']
+           'check_replaceable', 'foreign_entries', 'check_output_folder', 'human_bytes', 'available_memory',
+           'check_memory', 'check_space', 'pid_alive', 'output_lock', 'sweep_leftovers', 'publish_folder',
+           'file_sha256', 'stable_unit_hash', 'files_identity', 'seed_everything', 'get_device', 'strict_float32',
+           'git_version', 'code_version', 'from_dict', 'progress', 'markdown_table']
 
 # %% ../nbs/00_core.ipynb #123399c4
 class ChexError(Exception):
@@ -269,6 +269,33 @@ def check_replaceable(path, option: str, is_ours, what: str) -> Path:
     p = Path(path).expanduser()
     if p.exists() and not is_ours(p):
         raise ChexError(f'{option} {p}: exists and is not {what}; it is left as it is: choose a new file name (or delete it first)')
+    return p
+
+def _is_leftover(name: str) -> bool:
+    "A temporary file, folder or lock of one of our writers (see `sweep_leftovers`): never counted as someone else's file."
+    return bool(_LEFTOVER.fullmatch(name) or _OLD_TMP.fullmatch(name) or (name.startswith('.') and name.endswith('.lock')))
+
+def foreign_entries(folder, entries) -> list[str]:
+    "Names in `folder` that match none of the patterns `entries` (`fnmatch`: 'best.pt', 'attribute_*.png'); sorted."
+    try: names = [e.name for e in os.scandir(folder)]
+    except (FileNotFoundError, NotADirectoryError): return []
+    return sorted(n for n in names if not _is_leftover(n) and not any(fnmatch.fnmatchcase(n, pat) for pat in entries))
+
+def _some(names, n: int = 4) -> str:
+    return ', '.join(names[:n]) + (', ...' if len(names) > n else '')
+
+def check_output_folder(out, option: str, entries, what: str, marker: str | None = None) -> Path:
+    """Refuse an existing output folder `out` that holds anything this command does not write (a name matching none of
+    the patterns `entries`), or, with `marker`, that is not empty and lacks that file: a command writes into a new
+    folder, an empty one, or its own earlier output (`what`), and never mixes its files with someone else's. The folder
+    is left as it is."""
+    p = Path(out).expanduser()
+    if not p.is_dir(): return p
+    if foreign := foreign_entries(p, entries):
+        raise ChexError(f'{option} {p}: holds {_some(foreign)}, which {"is" if len(foreign) == 1 else "are"} not part of '
+                        f'{what}; it is left as it is: choose a new or empty folder')
+    if marker and foreign_entries(p, ()) and not (p/marker).is_file():
+        raise ChexError(f'{option} {p}: is not {what} (it has no {marker}); it is left as it is: choose a new or empty folder')
     return p
 
 def human_bytes(n: float) -> str:

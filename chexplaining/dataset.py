@@ -11,13 +11,13 @@ import numpy as np, pandas as pd
 import torch
 from torch.utils.data import Dataset
 from .core import (ChexError, log, atomic_save_json, code_version, stable_unit_hash, progress as _progress, atomic_path, save_figure,
-                               check_int, check_float, check_input, check_output, check_space, output_lock, sweep_leftovers, files_identity)
+                               check_int, check_float, check_input, check_output, check_output_folder, check_space, output_lock, sweep_leftovers, files_identity)
 from .schema import read_manifest, validate_manifest, finding_columns, manifest_hash, VIEWS, SPLITS
 from .images import load_square
 
 # %% auto #0
-__all__ = ['UNCERTAIN_POLICIES', 'CACHE_FORMAT', 'make_targets', 'cache_path', 'read_cache_info', 'cache_problem', 'build_cache',
-           'CXRDataset', 'show_grid']
+__all__ = ['UNCERTAIN_POLICIES', 'CACHE_FORMAT', 'CACHE_ENTRIES', 'make_targets', 'cache_path', 'read_cache_info',
+           'cache_problem', 'build_cache', 'CXRDataset', 'show_grid']
 
 # %% ../nbs/04_dataset.ipynb #4ebbf6c7
 def _resolve_manifest(manifest, root):
@@ -39,7 +39,7 @@ def _filter_rows(df: pd.DataFrame, split, views) -> pd.DataFrame:
     if split is not None:
         splits = _as_list(split)
         bad = [s for s in splits if s not in SPLITS]
-        if bad: raise ChexError(f'split={bad[0]!r}: not a split; use None or one or more of {SPLITS}')
+        if bad: raise ChexError(f'split={bad[0]!r}: not a split; give one of {SPLITS}, a list of them, or None (all)')
         df = df[df['split'].isin(splits)]
     if isinstance(views, str) and views.lower() in ('frontal', 'lateral', 'all'):
         v = views.lower()
@@ -97,6 +97,7 @@ def make_targets(df: pd.DataFrame, target=None, vs_no_finding: bool = False, unc
 
 # %% ../nbs/04_dataset.ipynb #c5aefa32
 CACHE_FORMAT = 2  # bump when decoding, resizing or the sidecar change, so older caches are refused (and rebuilt)
+CACHE_ENTRIES = ('*_*px.npy', '*_*px.json')  # what a cache folder holds: the caches of any manifests and sizes
 
 def _check_size(size) -> int: return check_int(size, '--size')
 
@@ -200,6 +201,7 @@ def build_cache(manifest: str,  # manifest CSV whose images are cached
     root = check_input(root, '--root', 'folder') if root is not None else manifest.parent
     folder = check_output(cache_dir if cache_dir is not None else manifest.parent/'.cache', '--out' if cache_dir is not None else
                           'the image cache folder', 'folder', inputs=[('the manifest', manifest)])
+    check_output_folder(folder, '--out' if cache_dir is not None else 'the image cache folder', CACHE_ENTRIES, 'an image cache folder')
     df = read_manifest(manifest)
     images = df['image'].tolist()
     if not images: raise ChexError(f'{manifest}: the manifest has no rows')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_explain.ipynb #30debabd
 from __future__ import annotations
-import json, math, time
+import os, copy, json, math, time, hashlib
 from pathlib import Path
 
 import numpy as np
@@ -14,20 +14,22 @@ import torch.nn as nn
 from PIL import Image, ImageDraw
 
 from .core import (ChexError, check_int, check_float, check_choice, check_output, check_input, atomic_save_json,
-                               atomic_path, publish_folder, check_replaceable, output_lock, sweep_leftovers, set_threads, get_device, file_sha256, log, progress as _progress)
+                               atomic_path, publish_folder, check_output_folder, output_lock, sweep_leftovers, set_threads, get_device, file_sha256, log, progress as _progress)
 from .dataset import CXRDataset
+from .schema import manifest_hash, SPLITS
 from .images import load_square
 from .styleex import load_styleex, load_explained_classifiers, StyleEx
 from .quality import conditioning_classifiers
-from .search import (Explained, Encoded, SearchResult, encode_images, attfind, eigenfind, latent_shift,
+from .search import (Explained, TargetMismatch, check_top, Encoded, SearchResult, encode_images, attfind, eigenfind, latent_shift,
                                  counterfactuals, apply_attributes, shift_solution, pack_vector, joint_coverage, _attr)
 import chexplaining.distributed as dist_
-from .classifier import _lock_output
+from .classifier import run_output_lock
 
 # %% auto #0
-__all__ = ['ATTRIBUTES_KIND', 'METHODS', 'load_explainer', 'search_images', 'split_styles', 'counterfactual_figure', 'sweep_gif',
-           'plot_coverage', 'result_record', 'load_attributes', 'write_attribute_figures', 'run_search', 'run_attfind',
-           'run_eigenfind', 'run_latent_shift', 'explain']
+__all__ = ['ATTRIBUTES_KIND', 'METHODS', 'SEARCH_ENTRIES', 'load_explainer', 'to_unit_tensor', 'search_images', 'split_styles',
+           'counterfactual_figure', 'sweep_gif', 'plot_coverage', 'generator_sha256', 'styleex_record', 'result_record',
+           'check_attributes_model', 'attributes_manifest', 'load_attributes', 'write_attribute_figures', 'shared',
+           'run_search', 'run_attfind', 'run_eigenfind', 'run_latent_shift', 'explain']
 
 # %% ../nbs/15_explain.ipynb #3fe25023
 def load_explainer(styleex, classifier, target: str | None = None, device='cpu'):
@@ -38,7 +40,7 @@ def load_explainer(styleex, classifier, target: str | None = None, device='cpu')
     explained = Explained(given.models[0], target, name=given.names[0])
     return sx, cond, explained, warn, given.records[0]
 
-def _to_unit_tensor(arr: np.ndarray) -> torch.Tensor:
+def to_unit_tensor(arr: np.ndarray) -> torch.Tensor:
     scale = 255.0 if arr.dtype == np.uint8 else 65535.0 if arr.dtype == np.uint16 else 1.0
     return torch.from_numpy(arr.astype(np.float32) / scale)[None]
 
@@ -155,18 +157,71 @@ def _clean(v):
     if isinstance(v, (np.bool_,)): return bool(v)
     return v
 
+def generator_sha256(sx: StyleEx) -> str:
+    "The identity of a StyleEx's generator: SHA-256 of its parameters and buffers (the encoder, which a refit changes, is left out)."
+    h = hashlib.sha256()
+    for k, v in sorted(sx.G.state_dict().items()):
+        h.update(k.encode()); h.update(v.detach().float().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+def styleex_record(sx: StyleEx) -> dict:
+    "What attributes need of the StyleEx they were found with: where it was, its generator and the layout of its StyleSpace."
+    return {'path': str(sx.info.get('path')), 'step': sx.info.get('step'), 'generator_sha256': generator_sha256(sx),
+            'style_dims': list(sx.G.style_dims), 'w_shape': [sx.G.n_ws, sx.G.cfg.w_dim]}
+
+def _relative(p, beside) -> str | None:
+    "Path `p` as recorded in a file that lives in folder `beside`: relative to it, so the two can travel together."
+    if p is None: return None
+    if beside is None: return str(p)
+    return os.path.relpath(Path(p).resolve(), Path(beside).resolve())
+
 def result_record(res: SearchResult, sx: StyleEx, explained: Explained, classifier_record: dict, manifest=None, root=None,
-                  split=None, warning=None) -> dict:
-    "The JSON-ready description of a search result."
+                  split=None, warning=None, beside=None, styleex: dict | None = None) -> dict:
+    """The JSON-ready description of a search result. The manifest and image folder are recorded relative to `beside`,
+    the folder the attributes file will live in (with the manifest's sha256 to check it); `styleex`: `styleex_record`."""
     rows = [{k: pack_vector(v) if k == 'vector' and isinstance(v, list) else _clean(v) for k, v in r.items()}   # W+ directions: compact
             for r in res.attributes.to_dict('records')]
     return {'kind': ATTRIBUTES_KIND, 'method': res.method, 'target': res.target,
             'classifier': {'name': explained.name, 'path': classifier_record.get('path'), 'sha256': classifier_record.get('sha256')},
-            'styleex': {'path': str(sx.info.get('path')), 'step': sx.info.get('step')},
-            'manifest': None if manifest is None else str(manifest), 'root': None if root is None else str(root), 'split': split,
+            'styleex': styleex or styleex_record(sx),
+            'manifest': _relative(manifest, beside), 'manifest_sha256': None if manifest is None else manifest_hash(manifest),
+            'root': _relative(root, beside), 'split': split,
             'image_index': res.encoded.index.tolist(), 'coverage': res.coverage, 'coverage_together': res.coverage_together,
             'explainable': res.explainable,
             'info': {k: _clean(v) for k, v in res.info.items()}, 'warning': warning, 'attributes': rows}
+
+def check_attributes_model(att: dict, sx: StyleEx, path, option: str = '--styleex'):
+    """Refuse to apply attributes `att` (read from `path`) to a StyleEx they were not found with: another generator
+    (its sha256, recorded since attributes record it) or another StyleSpace (the coordinates or W+ shape they use)."""
+    rec = att.get('styleex') or {}
+    was = f"the StyleEx {rec.get('path')} (step {rec.get('step')})"
+    fix = f"give {option} {rec.get('path')}, or search again with this model"
+    if rec.get('generator_sha256') and rec['generator_sha256'] != generator_sha256(sx):
+        raise ChexError(f"--attributes {path}: found with {was}, whose generator differs from {option} {sx.info.get('path')}'s "
+                        f"({rec['generator_sha256'][:12]} vs {generator_sha256(sx)[:12]}): its directions mean something else there; {fix}")
+    n, w_shape = sx.G.n_styles, [sx.G.n_ws, sx.G.cfg.w_dim]
+    for a in att.get('attributes', []):
+        c, v = a.get('coordinate'), a.get('vector')
+        shape = v.get('shape') if isinstance(v, dict) else np.shape(v) if v is not None else None
+        if (c is not None and not 0 <= int(c) < n) or (shape is not None and list(shape) != w_shape):
+            got = f'coordinate {c}' if c is not None and not 0 <= int(c) < n else f'a W+ direction of shape {list(shape)}'
+            raise ChexError(f"--attributes {path}: attribute {a.get('id')} uses {got}, but {option} {sx.info.get('path')} has "
+                            f"{n} StyleSpace coordinates and W+ {w_shape}: the attributes were found with {was}; {fix}")
+
+def attributes_manifest(att: dict, path, manifest=None) -> Path:
+    """The manifest attributes `att` (read from `path`) were found on: `manifest` if given, else the one they record,
+    relative to their file (older files: as it was given), checked against its recorded sha256."""
+    path, sha = Path(path), att.get('manifest_sha256')
+    if manifest: return check_input(manifest, '--manifest')
+    rec = att.get('manifest')
+    found = next((p for p in ([path.parent/rec, Path(rec).expanduser()] if rec else []) if p.is_file()), None)
+    want = f"{rec or 'none recorded'}" + (f', sha256 {sha[:16]}...' if sha else '')
+    if found is None:
+        raise ChexError(f'--attributes {path}: the manifest it was found on ({want}) is not there; give it with --manifest')
+    if sha and manifest_hash(found) != sha:
+        raise ChexError(f'--attributes {path}: its manifest {found} has changed since the search (sha256 {manifest_hash(found)[:16]}..., '
+                        f'recorded {sha[:16]}...); give the manifest it was found on with --manifest')
+    return found
 
 def load_attributes(path) -> dict:
     "The attributes JSON written by a search (`path`: the file or its folder)."
@@ -185,9 +240,10 @@ def _pick_examples(res: SearchResult, col: int, n: int) -> torch.Tensor:
     return torch.argsort(res.effects[:, col], descending=True)[:n]
 
 def write_attribute_figures(res: SearchResult, sx: StyleEx, explained: Explained, folder: Path, x_of, n_show: int = 4,
-                            frames: int = 9, show: bool = False):
-    "For every chosen attribute: the counterfactual grid and the animated sweep on `n_show` images."
-    for _, row in _progress(list(res.attributes.iterrows()), desc='figures', disable=not show):
+                            frames: int = 9, show: bool = False, top: int = 0):
+    "For every chosen attribute (the `top` first only; 0: all): the counterfactual grid and the animated sweep on `n_show` images."
+    rows = list(res.attributes.iterrows())
+    for _, row in _progress(rows[:top or None], desc='figures', disable=not show):
         sel = _pick_examples(res, int(row.attribute), n_show)
         enc = res.encoded.subset(sel)
         per = {k: v[sel] for k, v in res.per_image.items()} if res.per_image else None
@@ -198,46 +254,71 @@ def write_attribute_figures(res: SearchResult, sx: StyleEx, explained: Explained
         counterfactual_figure(x_of(enc.index), sw[0], sw[-1], enc.p_x, enc.p_rec, ps[-1], title, folder/f"attribute_{int(row['rank']):02d}.png")
         sweep_gif(sw, ps, folder/f"attribute_{int(row['rank']):02d}.gif")
 
+_SHARED: dict = {}
+
+def _file_key(p):
+    "A file's identity for `shared`: its resolved path, modification time and size (a changed file is a new key)."
+    if p is None: return None
+    try: st = Path(p).stat(); return (str(Path(p).resolve()), st.st_mtime_ns, st.st_size)
+    except (OSError, TypeError): return str(p)
+
+def shared(key: tuple, make, keep: int = 8):
+    """`make()` computed once per process for `key` (the last `keep` kept), each caller getting its own copy: the main
+    job's twenty searches encode each classifier's images once and the split's styles once, not once per search."""
+    if key not in _SHARED:
+        while len(_SHARED) >= keep: _SHARED.pop(next(iter(_SHARED)))
+        _SHARED[key] = make()
+    return copy.deepcopy(_SHARED[key])
+
 METHODS = {'attfind': attfind, 'eigenfind': eigenfind, 'latent-shift': latent_shift}
+SEARCH_ENTRIES = ('attributes.json', 'attributes.csv', 'effects.pt', 'coverage.png', 'attribute_*.png', 'attribute_*.gif',
+                  'groundtruth.json', 'factor_effects.csv', 'factor_effects.png', 'amount_sweep.csv', 'amount_sweep.png')
 
 def run_search(method: str, styleex, classifier, manifest, target: str | None, out, root=None, split: str = 'test',
                n_images: int = 200, top_k: int = 8, seed: int = 0, reader=None, figures: bool = True, n_show: int = 4,
                batch: int = 256, device: str = 'auto', threads: int = 0, progress: bool = True, invert_steps: int = 0,
-               amounts='', **options) -> SearchResult:
-    "Search with `method`, write the outputs into folder `out`; returns the `SearchResult`."
+               amounts='', figures_top: int = 0, **options) -> SearchResult:
+    """Search with `method`, write the outputs into folder `out`; returns the `SearchResult`. Searches run one after
+    another in one process (the main job) encode the same images and read the same split's styles once (`shared`)."""
     check_choice(method, 'method', list(METHODS))
+    check_int(figures_top, '--figures-top', lo=0, what='a number of attributes (0: all)')
     check_int(n_images, '--n-images', lo=0, what='a number of images (0: the whole split)')
     check_int(batch, '--batch', lo=1)
     check_int(n_show, '--n-show', lo=1)
     check_int(invert_steps, '--invert-steps', lo=0, what='latent refinement steps (0: the encoder alone)')
+    check_choice(split, '--split', SPLITS, 'a split')
     if amounts is not None and len(amounts):
         from chexplaining.groundtruth import check_amounts
         amounts = check_amounts(amounts)
     inputs = [p for p in (styleex, classifier, manifest, reader) if p]
     out = check_output(out, kind='folder', inputs=inputs, example='results/attfind_cardiomegaly')
-    check_replaceable(out, '--out', lambda p: p.is_dir() and (not any(p.iterdir()) or (p/'attributes.json').is_file()),
-                      'a search output folder (with attributes.json)')
+    check_output_folder(out, '--out', SEARCH_ENTRIES, 'a search output folder', marker='attributes.json')
     set_threads(threads)
     info = dist_.init_distributed(device)
     dev = info.device
     show = progress and dist_.is_main()
-    lock = _lock_output(out, info)   # rank 0 holds the output's lock for the whole run; leftovers of a killed run are swept
+    lock = run_output_lock(out, info)   # rank 0 holds the output's lock for the whole run; leftovers of a killed run are swept
     try:
         sx, cond, explained, warn, crec = load_explainer(styleex, classifier, target, dev)
         ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto') if dist_.is_main() else None   # rank 0 builds the cache
         dist_.barrier()
         t0 = time.time()
-        enc = search_images(sx, cond, explained, manifest, root, split, n_images, seed, show=show, invert_steps=invert_steps)
+        same = (_file_key(styleex), tuple(r.get('sha256') for r in getattr(cond, 'records', [])), _file_key(manifest), str(root),
+                split, seed, str(dev))   # what the encoded images and the split's styles depend on, besides the explained classifier
+        enc = shared(('encoded', *same, crec.get('sha256'), explained.target, n_images, invert_steps),
+                     lambda: search_images(sx, cond, explained, manifest, root, split, n_images, seed, show=show, invert_steps=invert_steps))
+        styles_of = lambda n, latents=False: shared(('styles', *same, n, latents),
+                                                    lambda: split_styles(sx, cond, manifest, root, split, n, seed, batch, show, latents=latents))
         kw = dict(options, batch=batch, show=show)
         if method == 'attfind':
             n_bounds = kw.pop('n_bounds', 2000)
-            bounds = torch.cat([enc.styles, split_styles(sx, cond, manifest, root, split, n_bounds, seed, batch, show)]) if n_bounds else None
+            bounds = torch.cat([enc.styles, styles_of(n_bounds)]) if n_bounds else None
             res = attfind(sx, explained, enc, k=top_k, bounds_from=bounds, **kw)
             res.info['n_bounds'] = n_bounds
         elif method == 'eigenfind':
             n_basis = kw.pop('n_basis', 2000)
             if kw.get('basis') in ('latent', 'ica') and n_basis:
-                kw['basis_from'] = torch.cat([enc.ws, split_styles(sx, cond, manifest, root, split, n_basis, seed, batch, show, latents=True)])
+                kw['basis_from'] = torch.cat([enc.ws, styles_of(n_basis, latents=True)])
             res = eigenfind(sx, explained, enc, k=top_k, **kw)
             if kw.get('basis') in ('latent', 'ica'): res.info['n_basis'] = n_basis
         else:
@@ -254,7 +335,8 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
             pos = {int(r): i for i, r in enumerate(ds.df.index)}
             x_of = lambda idx: torch.stack([ds[pos[int(i)]]['img'] for i in idx])
             with publish_folder(out) as tmp:
-                rec = result_record(res, sx, explained, crec, manifest, root, split, warn)
+                sxr = styleex_record(sx)
+                rec = result_record(res, sx, explained, crec, manifest, root, split, warn, beside=out, styleex=sxr)
                 atomic_save_json(rec, tmp/'attributes.json')
                 res.attributes.drop(columns=['vector'], errors='ignore').to_csv(tmp/'attributes.csv', index=False)   # vectors: in the JSON
                 torch.save({'effects': res.effects, 'index': res.encoded.index, 'p_rec': res.encoded.p_rec,
@@ -262,7 +344,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                 if len(res.attributes):
                     plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}', {res.method: res.coverage_together},
                                   {res.method: res.explainable})
-                    if figures: write_attribute_figures(res, sx, explained, tmp, x_of, n_show, show=show)
+                    if figures: write_attribute_figures(res, sx, explained, tmp, x_of, n_show, show=show, top=figures_top)
                 if reader:
                     from chexplaining.groundtruth import ground_truth, write_ground_truth
                     gt = ground_truth(res, sx, explained, reader, manifest=manifest, root=root, split=split, batch=batch)
@@ -275,7 +357,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                     plot_amount_sweep({f'{res.method}: {res.target}': sw}, tmp/'amount_sweep.png')
                     res.info['amount_sweep'] = {f'{a:g}': float(e) for a, e in zip(sw.amount, sw.explained)}   # explained share per amount
                 if 'ground_truth' in res.info or 'amount_sweep' in res.info:
-                    atomic_save_json(result_record(res, sx, explained, crec, manifest, root, split, warn), tmp/'attributes.json')
+                    atomic_save_json(result_record(res, sx, explained, crec, manifest, root, split, warn, beside=out, styleex=sxr), tmp/'attributes.json')
             log.info(res.summary() + f' -> {out}')
         dist_.barrier()   # leave together: a process leaving while rank 0 still writes can abort the group
     finally:
@@ -304,6 +386,7 @@ def run_attfind(
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     amounts: str = '',  # e.g. 0,0.5,1,2,3: also apply the chosen attributes at these multiples of the searched strength (amount_sweep.csv/.png)
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
+    figures_top: int = 0,  # draw those figures for the top N attributes only (0: every chosen attribute)
     seed: int = 0,  # seed for the choice of images
     invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
     batch: int = 256,  # generated images per call
@@ -313,8 +396,10 @@ def run_attfind(
 ) -> SearchResult:
     "AttFind: the StyleSpace coordinates whose shift towards the dataset bound flips the classifier."
     check_int(n_bounds, '--n-bounds', lo=0, what='a number of images (0: the searched images only)')
+    if mode == 'screened':   # before any work: the screened search chooses among the --evaluate it evaluates
+        check_top(top_k, check_int(evaluate, '--evaluate', lo=1), '--top-k', f'screened AttFind (--evaluate {evaluate})')
     return run_search('attfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
-                      batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, mode=mode, m=evaluate, t=shift, threshold=threshold,
+                      batch=batch, figures_top=figures_top, device=device, threads=threads, progress=progress, invert_steps=invert_steps, mode=mode, m=evaluate, t=shift, threshold=threshold,
                       unstable=unstable, n_bounds=n_bounds, fill=fill, amounts=amounts)
 
 def run_eigenfind(
@@ -338,6 +423,7 @@ def run_eigenfind(
     reader: str | None = None,  # factor reader (phantom): also write the ground-truth evaluation
     amounts: str = '',  # e.g. 0,0.5,1,2,3: also apply the chosen attributes at these multiples of the searched strength (amount_sweep.csv/.png)
     figures: bool = True,  # write the counterfactual grid and GIF of every attribute
+    figures_top: int = 0,  # draw those figures for the top N attributes only (0: every chosen attribute)
     seed: int = 0,  # seed for the choice of images
     invert_steps: int = 0,  # latent refinement steps after the encoder for the searched images (0: the encoder alone, as the paper)
     batch: int = 256,  # generated images per call
@@ -347,8 +433,10 @@ def run_eigenfind(
 ) -> SearchResult:
     "EigenFind: the StyleSpace eigen-directions (SVD of the affine weights, or the encoded images' principal directions) that flip the classifier."
     check_int(n_basis, '--n-basis', lo=0, what='a number of images (0: the searched images only)')
+    n_dir = check_int(n_directions, '--n-directions', lo=1, what='a number of directions')   # before any work: two signs each
+    check_top(top_k, 2 * n_dir, '--top-k', f'EigenFind (--n-directions {n_dir}, both signs)')
     return run_search('eigenfind', styleex, classifier, manifest, target, out, root, split, n_images, top_k, seed, reader, figures,
-                      batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
+                      batch=batch, figures_top=figures_top, device=device, threads=threads, progress=progress, invert_steps=invert_steps, n_directions=n_directions, step=step, step_unit=step_unit,
                       basis=basis, n_basis=n_basis, drop_margin=drop_margin, threshold=threshold, fill=fill, amounts=amounts)
 
 def run_latent_shift(
@@ -385,21 +473,27 @@ def explain(
     classifier: str,  # the classifier to explain (checkpoint)
     attributes: str,  # attributes.json of a search (or its folder)
     out: str,  # output folder: explanation.png, explanation.json
-    top: int = 8,  # how many of the ranked attributes to apply
+    top: int | None = None,  # how many of the ranked attributes to apply (default: all the search chose)
     invert_steps: int | None = None,  # latent refinement steps after the encoder (default: those of the search)
     device: str = 'auto',  # auto, cpu or cuda
     threads: int = 0,  # CPU threads (0: PyTorch's default)
 ) -> dict:
     "Explain one image: its reconstruction, the counterfactual of each top attribute and of all of them together, with the probabilities."
-    check_int(top, '--top', lo=1)
     attrs = load_attributes(attributes)
+    n_found = len(attrs['attributes'])
+    if not n_found: raise ChexError(f'--attributes {attributes}: the search chose no attribute; nothing to apply')
+    top = check_top(top, n_found, '--top', attributes)
+    if not isinstance(image, torch.Tensor): check_input(image, 'IMAGE', hint='give a PNG, JPEG or DICOM file')
     out = check_output(out, kind='folder', inputs=[p for p in (styleex, classifier, attributes, image) if isinstance(p, (str, Path))],
                        example='results/explain_patient1')
-    check_replaceable(out, '--out', lambda p: p.is_dir() and (not any(p.iterdir()) or (p/'explanation.json').is_file()),
-                      'an explain output folder (with explanation.json)')
+    check_output_folder(out, '--out', ('explanation.json', 'explanation.png'), 'an explain output folder', marker='explanation.json')
     set_threads(threads)
     dev = get_device(device)
-    sx, cond, explained, warn, crec = load_explainer(styleex, classifier, attrs['target'], dev)
+    try: sx, cond, explained, warn, crec = load_explainer(styleex, classifier, attrs['target'], dev)
+    except TargetMismatch as e:
+        raise ChexError(f"--classifier {classifier}: was trained for {e.trained!r}, but the attributes {attributes} explain "
+                        f"{attrs['target']!r} (found with {attrs['classifier'].get('path')}): give that classifier") from None
+    check_attributes_model(attrs, sx, attributes)
     warns = [w for w in (warn,) if w]
     if attrs['classifier'].get('sha256') and crec.get('sha256') and attrs['classifier']['sha256'] != crec['sha256']:
         warns.append(f"the attributes were found for {attrs['classifier'].get('path')}, not for this classifier {classifier}")
@@ -409,10 +503,9 @@ def explain(
             raise ChexError(f'image tensor of {tuple(image.shape)}: expected ({sx.resolution}, {sx.resolution}) in [0, 1]')
         name = 'tensor'
     else:
-        x = _to_unit_tensor(load_square(image, sx.resolution))[None]
+        x = to_unit_tensor(load_square(image, sx.resolution))[None]
         name = str(image)
     rows = attrs['attributes'][:top]
-    if not rows: raise ChexError(f'{attributes}: the search chose no attribute; nothing to apply')
     steps = attrs.get('info', {}).get('invert_steps', 0) if invert_steps is None else invert_steps
     enc = encode_images(sx, cond, explained, x.to(dev), invert_steps=steps)
     cfs, ps, los = [], [], []

@@ -16,7 +16,7 @@ from .dataset import CXRDataset
 from .images import load_square
 from .phantom import to_uint8
 from .search import encode_images, apply_attributes, shift_solution
-from .explain import load_explainer, load_attributes, _to_unit_tensor, run_attfind, run_eigenfind, run_latent_shift
+from .explain import load_explainer, load_attributes, to_unit_tensor, run_attfind, run_eigenfind, run_latent_shift
 
 # %% auto #0
 __all__ = ['ATTRIBUTE_FIELDS', 'PANELS', 'SEARCH_FOLDERS', 'QUICK_SEARCH', 'method_files', 'png_bytes', 'difference_rgb',
@@ -159,7 +159,7 @@ class Explorer:
         with tempfile.TemporaryDirectory() as d:
             p = Path(d)/f'upload{suffix}'
             p.write_bytes(bytes(content))
-            try: x = _to_unit_tensor(load_square(p, self.S))
+            try: x = to_unit_tensor(load_square(p, self.S))
             except ChexError as e: raise ChexError(str(e).replace(str(p), name)) from None
         self.uploads.append((Path(name).name, x))
         key = ('upload', len(self.uploads) - 1)

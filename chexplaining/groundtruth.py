@@ -15,7 +15,7 @@ from .core import ChexError, atomic_save_json, atomic_path, save_figure, log
 from .dataset import CXRDataset
 from .styleex import StyleEx, to_unit
 from .search import SearchResult, Explained, counterfactuals, joint_coverage
-from .quality import make_fid, fid_update, LABEL_FACTORS, _inception_available
+from .quality import make_fid, fid_update, LABEL_FACTORS, inception_available
 
 # %% auto #0
 __all__ = ['SHORTCUT_FACTOR', 'factor_scale', 'ground_truth', 'plot_factor_effects', 'write_ground_truth', 'check_amounts',
@@ -56,7 +56,7 @@ def _real_fid(reader, sx: StyleEx, enc, manifest, root, split):
     """(FID metric holding the real searched images' features, extractor name), or (None, None) without a manifest, or
     without a reader when Inception's weights are not cached."""
     if manifest is None: return None, None
-    if reader is None and not _inception_available(): return None, None
+    if reader is None and not inception_available(): return None, None
     ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
     pos = {int(r): i for i, r in enumerate(ds.df.index)}
     real = torch.stack([ds[pos[int(i)]]['img'] for i in enc.index])

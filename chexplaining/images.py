@@ -12,7 +12,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .core import ChexError, log, progress as _progress
 
 # %% auto #0
-__all__ = ['image_format', 'is_dicom', 'dicom_to_grey', 'load_image', 'resize_center_crop', 'load_square', 'verify_images']
+__all__ = ['image_format', 'has_dicm_magic', 'is_dicom', 'dicom_to_grey', 'load_image', 'resize_center_crop', 'load_square',
+           'verify_images']
 
 # %% ../nbs/03_images.ipynb #fbd77304
 _MAGIC = [(b'\x89PNG\r\n\x1a\n', 'PNG'), (b'\xff\xd8\xff', 'JPEG'), (b'GIF87a', 'GIF'), (b'GIF89a', 'GIF'), (b'II*\x00', 'TIFF'),
@@ -25,7 +26,7 @@ def image_format(path) -> str | None:
     except OSError: return None
     return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
 
-def _dicm_magic(path) -> bool:
+def has_dicm_magic(path) -> bool:
     try:
         with open(path, 'rb') as f:
             f.seek(128)
@@ -35,7 +36,7 @@ def _dicm_magic(path) -> bool:
 def is_dicom(path) -> bool:
     "Whether `path` names a DICOM file: `.dcm`/`.dicom` suffix, or `DICM` at byte 128 of the file."
     path = Path(path)
-    return path.suffix.lower() in ('.dcm', '.dicom') or _dicm_magic(path)
+    return path.suffix.lower() in ('.dcm', '.dicom') or has_dicm_magic(path)
 
 # %% ../nbs/03_images.ipynb #0bc1c911
 def _window_output_range(ds) -> tuple[float, float]:
@@ -118,7 +119,7 @@ def load_image(path, min_side: int | None = None, voi_index: int = 0) -> np.ndar
             what = 'is a folder, not an image' if path.is_dir() else 'not found'
             raise ChexError(f'{path}: image file {what}; check --root (manifest image paths are relative to it)')
         if is_dicom(path):
-            fmt = None if _dicm_magic(path) else image_format(path)   # (a DICOM preamble may hold a TIFF header)
+            fmt = None if has_dicm_magic(path) else image_format(path)   # (a DICOM preamble may hold a TIFF header)
             if fmt: raise ChexError(f'{path}: not a DICOM file (it looks like a {fmt} image); give it its own suffix (.{fmt.split()[0].lower()}) or fix the manifest')
             import pydicom
             ds = pydicom.dcmread(path, force=True)

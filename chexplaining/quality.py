@@ -10,40 +10,20 @@ import numpy as np, pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import (ChexError, log, atomic_save_json, atomic_write, file_sha256, get_device, check_int, check_output, set_threads,
+from .core import (ChexError, log, atomic_save_json, atomic_write, file_sha256, get_device, check_int, check_choice, check_output, check_replaceable, set_threads,
                                progress as _progress)
-from .schema import read_manifest, factor_columns
+from .schema import read_manifest, factor_columns, SPLITS
 from .phantom import DEVICE_KEPT, device_part_scores, device_part_present
 from .dataset import CXRDataset
 from .classifier import positive_probability
-from .styleex import (load_styleex, load_explained_classifiers, image_grid, _save_png, StyleEx, invert,
+from .styleex import (load_styleex, load_explained_classifiers, resolve_classifiers, image_grid, save_png, StyleEx, invert,
                                   ExplainedClassifiers)
 
 # %% auto #0
-__all__ = ['DEVICE_FACTORS', 'LABEL_FACTORS', 'LABEL_FACTOR_COLUMNS', 'resolve_classifiers', 'conditioning_classifiers', 'psnr',
-           'ssim', 'PenultimateFeatures', 'fid_update', 'make_fid', 'swap_index', 'factor_source',
-           'device_part_summary', 'eval_styleex', 'within_decision_fidelity', 'fidelity_figure', 'quality_table']
-
-# %% ../nbs/13_quality.ipynb #e0ff9fcb
-def resolve_classifiers(sx: StyleEx, search=(), device='cpu') -> ExplainedClassifiers:
-    "The classifiers `sx` was trained for, found by recorded path or by sha256 in `search` folders (default: beside the model)."
-    here = Path(sx.info.get('path') or '.').parent
-    folders = [Path(s) for s in search] + [here, here.parent]
-    found, candidates = [], None
-    for r in sx.classifier_records:
-        p = Path(r['path'])
-        if p.is_file() and (r.get('sha256') in (None, file_sha256(p))): found.append(p); continue
-        if candidates is None:
-            candidates = {}
-            for f in folders:
-                for q in (f.glob('*.pt') if f.is_dir() else []):
-                    candidates.setdefault(file_sha256(q), q)
-                for q in (f.glob('*/*.pt') if f.is_dir() else []):
-                    candidates.setdefault(file_sha256(q), q)
-        if r.get('sha256') in candidates: found.append(candidates[r['sha256']]); continue
-        raise ChexError(f"classifier {r['target']!r} of this StyleEx ({r['path']}, sha256 {str(r.get('sha256'))[:12]}...) was not found "
-                        f"there nor beside the model; give its checkpoint with --classifier")
-    return load_explained_classifiers(found, sx.resolution, device=device)
+__all__ = ['DEVICE_FACTORS', 'QUALITY_KIND', 'LABEL_FACTORS', 'LABEL_FACTOR_COLUMNS', 'conditioning_classifiers', 'psnr', 'ssim',
+           'PenultimateFeatures', 'inception_available', 'fid_update', 'make_fid', 'is_quality_file', 'swap_index',
+           'factor_source', 'device_part_summary', 'eval_styleex', 'within_decision_fidelity', 'fidelity_figure',
+           'quality_table']
 
 # %% ../nbs/13_quality.ipynb #a016e21c
 def conditioning_classifiers(sx: StyleEx, given: ExplainedClassifiers | None = None, device='cpu'):
@@ -98,7 +78,7 @@ class PenultimateFeatures(nn.Module):
         finally: h.remove()
         return got[0].flatten(1).double()
 
-def _inception_available() -> bool:
+def inception_available() -> bool:
     try: import torch_fidelity  # noqa
     except ImportError: return False
     hub = Path(torch.hub.get_dir())/'checkpoints'
@@ -111,13 +91,29 @@ def fid_update(fid, imgs: torch.Tensor, real: bool):
 def make_fid(extractor: nn.Module | None = None, name: str = ''):
     "(a torchmetrics FID metric, the extractor's name): Inception when available offline, else `extractor`."
     from torchmetrics.image.fid import FrechetInceptionDistance
-    if _inception_available():
+    if inception_available():
         return FrechetInceptionDistance(feature=2048, normalize=True), 'inception-v3-pool3'
     if extractor is None: raise ChexError('FID: no Inception weights in the torch hub cache and no fallback extractor given')
     return FrechetInceptionDistance(feature=PenultimateFeatures(extractor, name), normalize=True), name
 
 # %% ../nbs/13_quality.ipynb #2333f4af
 DEVICE_FACTORS = {'pacemaker': 'gt_pacemaker', 'support_device': 'gt_support_device'}
+QUALITY_KIND = 'chexplaining.styleex_quality'   # the metrics file eval-styleex writes (older ones: recognised by their keys)
+
+def is_quality_file(path) -> bool:
+    "Whether `path` is a metrics file written by `eval_styleex` (the only file it may replace)."
+    try: d = json.loads(Path(path).read_text(encoding='utf-8'))
+    except (OSError, ValueError): return False
+    return isinstance(d, dict) and (d.get('kind') == QUALITY_KIND or {'styleex', 'l1', 'classifiers', 'fid_extractor'} <= set(d))
+
+def _quality_grids(out: Path) -> list[Path]: return [out.with_name(f'{out.stem}_{k}.png') for k in ('reconstructions', 'samples')]
+
+def _check_quality_out(out: Path):
+    "Refuse an `--out` (or the grids beside it) that eval-styleex did not write: nothing else is ever replaced."
+    check_replaceable(out, '--out', is_quality_file, 'a metrics file eval-styleex writes')
+    if not out.exists() and (taken := [g.name for g in _quality_grids(out) if g.exists()]):
+        raise ChexError(f'--out {out}: {", ".join(taken)} beside it would be replaced, and no metrics file of eval-styleex '
+                        f'is there: choose another file name')
 LABEL_FACTORS = {'Cardiomegaly': ['gt_ctr'], 'Pleural Effusion': ['gt_effusion_left', 'gt_effusion_right'],
                  'Atelectasis': ['gt_atelectasis']}   # the phantom factor that defines each finding's label
 LABEL_FACTOR_COLUMNS = tuple(k for ks in LABEL_FACTORS.values() for k in ks)   # what the phantom classifiers see
@@ -175,7 +171,9 @@ def eval_styleex(
         check_int(v, f'--{k.replace("_", "-")}', lo=0, what='a number of images')
     check_int(batch, '--batch', lo=1)
     check_int(invert_steps, '--invert-steps', lo=0, what='latent refinement steps (0: the encoder alone)')
+    check_choice(split, '--split', SPLITS, 'a split')
     out = check_output(out, kind='file', inputs=[p for p in (styleex, manifest, reader, *classifier) if p], example='metrics.json')
+    _check_quality_out(out)
     set_threads(threads)
     dev = get_device(device)
     sx = load_styleex(styleex, dev)
@@ -217,7 +215,7 @@ def eval_styleex(
         if show is None: show = (x[:8].cpu(), rec[:8].cpu())
     n_rec = len(idx)
     sim = torch.cat(rows).numpy()
-    res = {'styleex': str(sx.info.get('path')), 'step': sx.info.get('step'), 'manifest': str(manifest), 'split': split,
+    res = {'kind': QUALITY_KIND, 'styleex': str(sx.info.get('path')), 'step': sx.info.get('step'), 'manifest': str(manifest), 'split': split,
            'invert_steps': invert_steps,
            'n_images': int(n_images and min(n_images, len(ds)) or len(ds)),
            'l1': float(sim[:, 0].mean()), 'psnr': float(sim[:, 1].mean()), 'ssim': float(sim[:, 2].mean())}
@@ -274,9 +272,9 @@ def eval_styleex(
     res['seconds'] = time.time() - t0
     if warn: res['warning'] = warn
     atomic_save_json(res, out)
-    _save_png(image_grid([show[0], show[1]]), out.with_name(out.stem + '_reconstructions.png'))
-    if samples is not None:
-        _save_png(image_grid([samples[:8]] + ([samples[8:16]] if len(samples) >= 16 else [])), out.with_name(out.stem + '_samples.png'))
+    rec_png, samp_png = _quality_grids(out)
+    save_png(image_grid([show[0], show[1]]), rec_png)
+    if samples is not None: save_png(image_grid([samples[:8]] + ([samples[8:16]] if len(samples) >= 16 else [])), samp_png)
     return res
 
 # %% ../nbs/13_quality.ipynb #7900e604

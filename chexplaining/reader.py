@@ -9,16 +9,17 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (ChexError, log, atomic_torch_save, atomic_save_json, seed_everything, get_device,
-                               code_version, from_dict, progress as _progress, stable_unit_hash)
+                               code_version, from_dict, progress as _progress, stable_unit_hash, check_output, check_output_folder)
 from .schema import read_manifest, manifest_hash, factor_columns, SPLITS
 from .phantom import FACTORS
 from .classifier import auc_score
 
 # %% auto #0
-__all__ = ['BINARY_FACTORS', 'CONDITIONS', 'READER_KIND', 'READER_FORMAT', 'reader_factors', 'factor_targets', 'ReaderConfig',
-           'AddCoords', 'reader_cnn', 'FactorReader', 'gaussian_kernels', 'blur_batch', 'augment_reader_batch',
-           'augmented_noise', 'reader_loss', 'factor_metrics', 'metrics_score', 'read_reader_checkpoint',
-           'reader_from_checkpoint', 'load_reader', 'read_factors', 'evaluate_reader', 'fit_reader', 'train_reader']
+__all__ = ['BINARY_FACTORS', 'CONDITIONS', 'READER_KIND', 'READER_FORMAT', 'READER_RUN_FILES', 'reader_factors', 'factor_targets',
+           'ReaderConfig', 'AddCoords', 'reader_cnn', 'FactorReader', 'gaussian_kernels', 'blur_batch',
+           'augment_reader_batch', 'augmented_noise', 'reader_loss', 'factor_metrics', 'metrics_score',
+           'read_reader_checkpoint', 'reader_from_checkpoint', 'load_reader', 'read_factors', 'evaluate_reader',
+           'fit_reader', 'train_reader']
 
 # %% ../nbs/12_reader.ipynb #598b88db
 BINARY_FACTORS = ('gt_pacemaker', 'gt_support_device', 'gt_atelectasis_side')
@@ -340,15 +341,10 @@ def evaluate_reader(reader: nn.Module, manifest, root=None, split: str = 'test',
 def _epoch_seed(seed: int, epoch: int) -> int: return int(stable_unit_hash('reader', seed, epoch) * 2**62)
 
 def _check_out_folder(out) -> Path:
-    "Refuse an output folder that cannot be written, without creating anything."
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise ChexError(f'--out {out}: is an existing file, not a folder; choose a folder path')
-    parent = out
-    while not parent.exists() and parent != parent.parent: parent = parent.parent   # nearest existing ancestor
-    if not parent.is_dir():
-        raise ChexError(f'--out {out}: cannot be created because {parent} is a file, not a folder; choose another path')
-    if not os.access(parent, os.W_OK | os.X_OK): raise ChexError(f'--out {out}: {parent} is not writable; choose a folder you can write to')
-    return out
+    "Refuse an output folder that cannot be written or holds what a reader training does not write, without creating anything."
+    return check_output_folder(check_output(out, '--out', 'folder', example='runs/reader'), '--out', READER_RUN_FILES, 'a reader training run')
+
+READER_RUN_FILES = ('best.pt', 'last.pt', 'history.json', 'metrics.json')
 
 def _check_config(cfg: ReaderConfig):
     "Refuse settings that cannot work, before any data is read."
@@ -396,8 +392,10 @@ def fit_reader(cfg: ReaderConfig, manifest, out, root=None, resume: bool = False
     last_path, best_path = out/'last.pt', out/'best.pt'
     ck = None
     if last_path.is_file():
+        try: ck = read_reader_checkpoint(last_path)
+        except ChexError as e: raise ChexError(f'--out {out}: its last.pt is not a reader training run\'s ({e}); choose another --out') from None
         if not resume: raise ChexError(f'{out}: this folder already holds a reader training run (last.pt); pass --resume to continue it or choose another --out')
-        ck = read_reader_checkpoint(last_path); _check_resumable(ck, cfg, sha, last_path)
+        _check_resumable(ck, cfg, sha, last_path)
     elif resume: log.info(f'{out}: no last.pt to resume from; starting a new run')
 
     train = _SplitData(manifest, df, root, 'train', cfg.size, names, progress)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io, os, re, json, html, base64, hashlib, datetime, dataclasses
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import (ChexError, log, atomic_save_json, check_int, check_input, check_output, output_lock,
+from .core import (ChexError, log, atomic_save_json, check_int, check_input, check_output, check_output_folder, output_lock,
                                sweep_leftovers, publish_folder, get_device, set_threads, code_version, markdown_table)
 
 # %% auto #0
@@ -424,18 +424,27 @@ def page_html(data: dict) -> str:
 # %% ../nbs/17_readerstudy.ipynb #b189ff5b
 _STUDY_ENTRIES = {PAGE, KEY}
 
-def _check_folder(out: Path, option: str, marker: str, fmt: str, ours: set, what: str):
-    "Refuse an existing, non-empty `out` that is not `what` (only `ours` in it, `marker` of format `fmt`): it is replaced whole."
-    if not out.is_dir(): return
-    names = [e.name for e in os.scandir(out) if not (e.name.startswith('.') and e.name.endswith(('.lock', '.tmp')))]
-    if not names: return
-    foreign = sorted(set(names) - ours)
-    try: mine = json.loads((out/marker).read_text(encoding='utf-8')).get('format') == fmt
-    except (OSError, ValueError, AttributeError): mine = False
-    if foreign or not mine:
-        why = (f'holds {", ".join(foreign[:4])}{", ..." if len(foreign) > 4 else ""}, which {"is" if len(foreign) == 1 else "are"} not part of {what}'
-               if foreign else f'is not {what} (no readable {marker})')
-        raise ChexError(f'{option} {out}: {why}; {what} replaces the whole folder, so it is left as it is: choose a new or empty folder')
+def _check_folder(out: Path, option: str, marker: str, fmt: str, ours: set, what: str) -> dict | None:
+    """Refuse an existing, non-empty `out` that is not `what` (only `ours` in it, `marker` of format `fmt`): it is
+    replaced whole. Returns the marker's contents (None for a new or empty folder)."""
+    check_output_folder(out, option, ours, what, marker=marker)
+    if not (out/marker).is_file(): return None
+    try: doc = json.loads((out/marker).read_text(encoding='utf-8'))
+    except (OSError, ValueError): doc = None
+    if not isinstance(doc, dict) or doc.get('format') != fmt:
+        raise ChexError(f'{option} {out}: is not {what} (its {marker} is not one); it is left as it is: choose a new or empty folder')
+    return doc
+
+def _check_study_folder(out: Path, option: str, study_id: str | None = None, seed=None, sources=None):
+    """Refuse `out` unless it is new, empty or holds this very study: a new study would replace the key of the one there,
+    and the answers readers give to that page could then never be analysed."""
+    key = _check_folder(out, option, KEY, KEY_FORMAT, _STUDY_ENTRIES, 'a reader study')
+    if key is None: return
+    same = key.get('study_id') == study_id if study_id else (key.get('seed') == seed and key.get('sources') == sources)
+    if not same:
+        raise ChexError(f'{option} {out}: holds reader study {key.get("study_id")} (seed {key.get("seed")}, made {key.get("created")}); '
+                        f'a different study there would replace its key.json and the answers to that page could never be '
+                        f'analysed: choose a new folder')
 
 def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
@@ -461,7 +470,7 @@ def make_reader_study(items, out, seed: int = 0, title: str = 'Counterfactual re
            'created': _now(), 'chexplaining': code_version(), 'checklist': checklist, 'sources': sources or {}, 'items': hidden}
     with output_lock(out, option):
         sweep_leftovers(out.parent, [out.name])
-        _check_folder(out, option, KEY, KEY_FORMAT, _STUDY_ENTRIES, 'a reader study')
+        _check_study_folder(out, option, study_id)
         with publish_folder(out) as build:
             (build/PAGE).write_text(page_html(data), encoding='utf-8')
             atomic_save_json(key, build/KEY)
@@ -537,7 +546,7 @@ def study_items(attributes, styleex, manifest=None, root=None, n_images: int = 4
                 seed: int = 0, device='cpu') -> list[StudyItem]:
     "Reader-study items from attribute-search results: the best `n_attributes` attributes of each file on `n_images` of its images."
     import torch
-    from chexplaining.explain import load_attributes
+    from chexplaining.explain import load_attributes, attributes_manifest, check_attributes_model
     from chexplaining.search import attribute_sweep
     from chexplaining.styleex import load_styleex
     from chexplaining.quality import conditioning_classifiers
@@ -551,7 +560,8 @@ def study_items(attributes, styleex, manifest=None, root=None, n_images: int = 4
     items = []
     for k, given in enumerate(attributes):
         att, path = load_attributes(given), _attributes_file(given)
-        mpath = Path(manifest) if manifest else _recorded_path(att.get('manifest'), path, 'manifest', 'give it with --manifest')
+        check_attributes_model(att, sx, path)
+        mpath = attributes_manifest(att, path, manifest)
         rt = Path(root) if root else (_recorded_path(att['root'], path, 'image folder', 'give it with --root') if att.get('root') else mpath.parent)
         df = read_manifest(mpath)
         pool = np.unique(np.asarray(att.get('image_index') or [], int))
@@ -605,11 +615,12 @@ def reader_study(
     if manifest: manifest = check_input(manifest, '--manifest', 'file')
     if root: root = check_input(root, '--root', 'folder')
     out = check_output(out, kind='folder', inputs=[*files, *map(_attributes_file, files), model, manifest])
+    sources = {'attributes': [str(p) for p in files], 'styleex': str(model), 'manifest': str(manifest) if manifest else None,
+               'n_images': n_images, 'n_attributes': n_attributes, 'frames': frames}
+    _check_study_folder(out, '--out', seed=seed, sources=sources)   # before any work
     set_threads(threads)
     dev = get_device(device)
     items = study_items(files, model, manifest, root, n_images, n_attributes, frames, seed, dev)
-    sources = {'attributes': [str(p) for p in files], 'styleex': str(model), 'manifest': str(manifest) if manifest else None,
-               'n_images': n_images, 'n_attributes': n_attributes, 'frames': frames}
     return make_reader_study(items, out, seed=seed, title=title, sources=sources)
 
 # %% ../nbs/17_readerstudy.ipynb #4f89859c
@@ -859,6 +870,7 @@ def reader_analysis(
                             'analyse the answers of one study at a time')
     key_path, k = _find_key(key, docs)
     out = check_output(out, kind='folder', inputs=[*(p for p, _ in docs), key_path])
+    _check_folder(out, '--out', 'analysis.json', ANALYSIS_FORMAT, _ANALYSIS_ENTRIES, 'a reader analysis')   # before any work
     ans = read_answers([p for p, _ in docs])
     if not len(ans): raise ChexError(f'answers {docs[0][0]}: no item is answered yet; ask the readers to answer before they download')
     t = reader_tables(ans, k)

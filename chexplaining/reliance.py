@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import (ChexError, log, atomic_save_json, atomic_path, save_figure, check_int, check_float, check_output,
-                               check_replaceable, output_lock, set_threads, get_device, code_version, file_sha256, progress as _progress)
-from .schema import read_manifest, manifest_hash, factor_columns
+from .core import (ChexError, log, atomic_save_json, atomic_path, save_figure, check_int, check_float, check_choice, check_output,
+                               check_output_folder, output_lock, set_threads, get_device, code_version, file_sha256, progress as _progress)
+from .schema import read_manifest, manifest_hash, factor_columns, SPLITS
 from .phantom import FACTORS, DEVICES, render_patients, patient_noise
 from .search import Explained
 
@@ -145,9 +145,9 @@ def run_reliance(
     check_int(n_images, '--n-images', lo=0, what='a number of patients (0: the whole split)')
     check_int(batch, '--batch', lo=1)
     check_float(threshold, '--threshold', lo=0, hi=1, lo_open=True)
+    check_choice(split, '--split', SPLITS, 'a split')
     out = check_output(out, kind='folder', inputs=[classifier, manifest], example='runs/reliance_cardiomegaly')
-    check_replaceable(out, '--out', lambda p: p.is_dir() and (not any(p.iterdir()) or (p/'reliance.json').is_file()),
-                      'a reliance output folder (with reliance.json)')
+    check_output_folder(out, '--out', ('reliance.json', 'reliance.csv', 'reliance.png'), 'a reliance output folder', marker='reliance.json')
     manifest = Path(manifest)
     df = read_manifest(manifest)
     gt = factor_columns(df)

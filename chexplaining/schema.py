@@ -6,11 +6,12 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import ChexError, atomic_write, file_sha256, stable_unit_hash
+from .core import ChexError, log, atomic_write, file_sha256, stable_unit_hash
 
 # %% auto #0
 __all__ = ['BASE_COLUMNS', 'FINDINGS', 'NIH_EXTRA_FINDINGS', 'VIEWS', 'SPLITS', 'SEXES', 'LABEL_VALUES', 'finding_columns',
-           'factor_columns', 'hash_split', 'validate_manifest', 'write_manifest', 'read_manifest', 'manifest_hash']
+           'factor_columns', 'hash_split', 'validate_manifest', 'write_manifest', 'check_complete_rows',
+           'read_manifest', 'manifest_hash']
 
 # %% ../nbs/01_schema.ipynb #0fdaf3b5
 BASE_COLUMNS = ['image', 'patient_id', 'study_id', 'view', 'frontal', 'split', 'sex', 'age']
@@ -91,14 +92,48 @@ def write_manifest(df: pd.DataFrame, path) -> Path:
         df.to_csv(f, index=False, lineterminator='\n')
     return Path(path)
 
+def check_complete_rows(path, n_fields: int, what: str = 'manifest'):
+    """Refuse a CSV whose rows do not all have the header's `n_fields` fields (a broken row, which pandas would read with
+    empty values) or whose last line has no newline: a file cut short mid-line by an interrupted copy."""
+    import csv
+    with open(path, 'rb') as f:
+        f.seek(0, 2); size = f.tell()
+        f.seek(max(0, size - 1)); newline_end = size == 0 or f.read(1) in (b'\n', b'\r')
+    with open(path, newline='', encoding='utf-8-sig') as f:
+        r = csv.reader(f)
+        next(r, None)
+        for row in r:
+            if row and len(row) != n_fields:
+                line, last = r.line_num, next(r, None) is None
+                cut = ' and the file ends there without a newline: it was cut short (an interrupted copy or download?)' if last and not newline_end else ''
+                raise ChexError(f'{path}: line {line} has {len(row)} of the header\'s {n_fields} fields{cut}; copy the {what} again or rebuild it')
+    if not newline_end:   # every manifest chexplaining writes ends with one: a cut inside the last value leaves no other trace
+        raise ChexError(f'{path}: the last line has no newline, so the file may have been cut short inside its last row; '
+                        f'copy the {what} again, or, if it is complete, end it with a newline (echo >> {path})')
+
+_READ: dict = {}   # (resolved path, sha256, validate) -> the frame: a run parses and checks each manifest once
+
 def read_manifest(path, validate: bool = True) -> pd.DataFrame:
-    "Read a manifest CSV; ids and paths as strings, findings and factors as floats (NaN = not mentioned)."
+    """Read a manifest CSV; ids and paths as strings, findings and factors as floats (NaN = not mentioned). A file read
+    before in this process, unchanged since (the same bytes), is not parsed and checked again: the
+    caller gets its own copy of the frame."""
     path = Path(path)
     if not path.is_file(): raise ChexError(f'{path}: manifest not found; build one with `chexplaining manifest` or `chexplaining phantom`')
+    key = (str(path.resolve()), file_sha256(path), validate)   # the bytes, not the time: a rewrite within a clock tick is seen
+    if key not in _READ:
+        df = _parse_manifest(path, validate)
+        while len(_READ) >= 4: _READ.pop(next(iter(_READ)))
+        _READ[key] = df
+    return _READ[key].copy()
+
+def _parse_manifest(path: Path, validate: bool) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype={c: str for c in _STR_COLS}, keep_default_na=False, na_values={c: [''] for c in []})
+    except pd.errors.EmptyDataError:
+        raise ChexError(f'{path}: the manifest is empty (not even a header line); build one with `chexplaining manifest` or `chexplaining phantom`') from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
         raise ChexError(f'{path}: not a readable CSV manifest ({e})')
+    check_complete_rows(path, len(df.columns))
     if validate: validate_manifest(df, str(path))
     for c in finding_columns(df) + factor_columns(df) + ['age']:
         df[c] = pd.to_numeric(df[c].replace('', np.nan), errors='coerce').astype(float)

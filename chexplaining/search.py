@@ -20,14 +20,21 @@ from .styleex import StyleEx, ExplainedClassifiers, to_unit, invert
 from .distributed import is_distributed, get_rank, get_world_size, all_gather_varlen
 
 # %% auto #0
-__all__ = ['FILL_RULES', 'SELECTION_COLUMNS', 'Explained', 'Encoded', 'encode_images', 'style_steps', 'style_edit_probs',
-           'style_bounds', 'attfind_targets', 'style_gradients', 'screen_attributes', 'greedy_select',
-           'unstable_images', 'SearchResult', 'style_candidates', 'attfind', 'eigen_directions', 'latent_directions',
-           'fast_ica', 'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale', 'shift_solution',
-           'latent_shift', 'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals', 'apply_attributes',
-           'attribute_sweep', 'joint_coverage', 'conditioning_columns', 'conditioning_spread']
+__all__ = ['FILL_RULES', 'SELECTION_COLUMNS', 'TargetMismatch', 'Explained', 'Encoded', 'encode_images', 'style_steps',
+           'style_edit_probs', 'style_bounds', 'attfind_targets', 'style_gradients', 'screen_attributes', 'check_top',
+           'greedy_select', 'unstable_images', 'SearchResult', 'style_candidates', 'attfind', 'eigen_directions',
+           'latent_directions', 'fast_ica', 'independent_directions', 'eigenfind', 'latent_gradients', 'shift_scale',
+           'shift_solution', 'latent_shift', 'pack_vector', 'unpack_vector', 'eigen_step', 'counterfactuals',
+           'apply_attributes', 'attribute_sweep', 'joint_coverage', 'conditioning_columns', 'conditioning_spread']
 
 # %% ../nbs/14_search.ipynb #b4d1d561
+class TargetMismatch(ChexError):
+    "A classifier asked to explain a finding it was not trained for; commands without `--target` catch it and say what to give."
+    def __init__(self, target: str, trained: str):
+        self.target, self.trained = target, trained
+        super().__init__(f'--target {target!r}: this classifier was trained for {trained!r}; give --target {trained!r} '
+                         f'or the classifier checkpoint of {target!r}')
+
 class Explained(nn.Module):
     "The decision being explained: classifier `model` (images in [0,1] -> 2 logits) and its `target` finding."
     def __init__(self, model: nn.Module, target: str | None = None, name: str | None = None):
@@ -35,9 +42,7 @@ class Explained(nn.Module):
         self.model = model.eval()
         for p in self.model.parameters(): p.requires_grad_(False)
         trained = getattr(model, 'target', None)
-        if target is not None and trained is not None and target != trained:
-            raise ChexError(f'--target {target!r}: this classifier was trained for {trained!r}; give --target {trained!r} '
-                            f'or the classifier checkpoint of {target!r}')
+        if target is not None and trained is not None and target != trained: raise TargetMismatch(target, trained)
         self.target = target or trained or 'positive'
         self.name = name or self.target
 
@@ -173,6 +178,14 @@ def _explains(effects: torch.Tensor, p0: torch.Tensor, threshold: float) -> torc
     "`(N, A)`: attribute a alone takes image i over `threshold` (`effects`: changes of the probability `p0 (N,)`)."
     return (p0.reshape(-1, 1) + effects) > threshold
 
+def check_top(top, n: int, option: str, source: str) -> int:
+    """How many of `n` ranked attributes to use: `top` (None: all). More than there are is refused, the same way in
+    every command (`--top-k` of the searches, `--top` of explain)."""
+    if top is None: return n
+    top = check_int(top, option, lo=1, what='a number of attributes')
+    if top > n: raise ChexError(f'{option} {top}: {source} has only {n} attributes to choose from; give {option} {n} or less')
+    return top
+
 def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold: float = 0.5, fill: str = 'effect') -> pd.DataFrame:
     """Greedy coverage: `effects (N, A)` change of the target probability for N images and A attributes, `p0 (N,)` the
     probability before; returns one row per chosen attribute (`attribute` = column of `effects`). `fill`: how picks are
@@ -180,7 +193,7 @@ def greedy_select(effects: torch.Tensor, p0: torch.Tensor, k: int = 8, threshold
     N, A = effects.shape
     check_int(k, '--top-k', lo=1, what='a number of attributes')
     check_choice(fill, '--fill', FILL_RULES)
-    if k > A: raise ChexError(f'--top-k {k}: only {A} attributes to choose from; give --top-k {A} or less')
+    k = check_top(k, A, '--top-k', 'the search')
     hit = _explains(effects, p0, threshold)                          # (N, A): attribute a explains image i
     explained = torch.zeros(N, dtype=torch.bool)
     chosen, rows = torch.zeros(A, dtype=torch.bool), []

@@ -11,7 +11,7 @@ import chexplaining
 from .core import (ChexError, log, atomic_write, stable_unit_hash, progress as _progress_bar, check_int, check_float,
                                check_input, check_output, check_replaceable, first_line, output_lock, sweep_leftovers)
 from .schema import BASE_COLUMNS, FINDINGS, NIH_EXTRA_FINDINGS, VIEWS, hash_split, finding_columns, read_manifest, write_manifest
-from .images import is_dicom, image_format, _dicm_magic
+from .images import is_dicom, image_format, has_dicm_magic
 
 # %% auto #0
 __all__ = ['DATASETS', 'LAYOUTS', 'NIH_LABELS', 'RADIOGRAPH_MODALITIES', 'SPLITS_DIR', 'COMMITTED_SPLITS', 'DEFAULT_VAL_FRACTION',
@@ -323,7 +323,7 @@ def _read_dicom_header(root: Path, rel: str) -> dict | None:
     from pydicom.errors import InvalidDicomError
     path = root/rel
     if not is_dicom(path): return None
-    fmt = None if _dicm_magic(path) else image_format(path)
+    fmt = None if has_dicm_magic(path) else image_format(path)
     if fmt: return {'skip': ('unreadable', f'not a DICOM file (it looks like a {fmt} image)')}
     try:
         size = path.stat().st_size

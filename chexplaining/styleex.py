@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import (ChexError, log, atomic_torch_save, atomic_save_json, atomic_write, save_figure, file_sha256, seed_everything,
-                               get_device, code_version, from_dict, check_int, check_float, check_output, set_threads,
+                               get_device, code_version, from_dict, check_int, check_float, check_output, check_output_folder, set_threads,
                                output_lock, sweep_leftovers, progress as _progress)
 from .schema import read_manifest, manifest_hash
 from .dataset import CXRDataset, build_cache
@@ -20,15 +20,16 @@ from .networks import NetworkConfig, Generator, Discriminator, Encoder, count_pa
 from . import distributed as dist_
 
 # %% auto #0
-__all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHECKPOINT_FORMAT', 'ENCODER_FIT_KIND',
-           'ENCODER_FIT_PRESETS', 'StyleExConfig', 'make_config', 'config_to_dict', 'config_from_dict',
-           'ExplainedClassifiers', 'load_explained_classifiers', 'ClassifierFeatureDistance', 'LPIPSDistance',
-           'make_perceptual', 'classifier_kl_per_image', 'classifier_kl', 'logit_distance', 'diff_augment', 'to_signed',
-           'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step', 'read_styleex_checkpoint',
-           'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx', 'load_styleex', 'image_grid',
-           'quick_metrics', 'plot_losses', 'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig',
-           'make_encoder_fit_config', 'worst_pixel_error', 'highpass_error', 'thin_structures', 'thin_structure_error',
-           'synthetic_pairs', 'encoder_fit_lr', 'fit_encoder', 'train_encoder']
+__all__ = ['PAPER_NETWORK', 'PRESETS', 'CHECKPOINT_KIND', 'INFERENCE_KIND', 'CHECKPOINT_FORMAT', 'STYLEEX_RUN_FILES',
+           'ENCODER_FIT_KIND', 'ENCODER_FIT_PRESETS', 'StyleExConfig', 'make_config', 'config_to_dict',
+           'config_from_dict', 'ExplainedClassifiers', 'load_explained_classifiers', 'ClassifierFeatureDistance',
+           'LPIPSDistance', 'make_perceptual', 'classifier_kl_per_image', 'classifier_kl', 'logit_distance',
+           'diff_augment', 'to_signed', 'to_unit', 'StyleExModels', 'StepRandom', 'step_random', 'styleex_step',
+           'read_styleex_checkpoint', 'save_training_checkpoint', 'save_inference_checkpoint', 'StyleEx',
+           'load_styleex', 'resolve_classifiers', 'save_png', 'image_grid', 'quick_metrics', 'plot_losses',
+           'fit_styleex', 'train_styleex', 'invert', 'EncoderFitConfig', 'make_encoder_fit_config', 'worst_pixel_error',
+           'highpass_error', 'thin_structures', 'thin_structure_error', 'synthetic_pairs', 'encoder_fit_lr',
+           'fit_encoder', 'train_encoder']
 
 # %% ../nbs/11_styleex.ipynb #413189db
 @dataclasses.dataclass
@@ -85,6 +86,13 @@ PRESETS = {
     'tiny': dict(network=dict(resolution=16, z_dim=16, w_dim=16, mapping_layers=2, channel_base=128, channel_max=16,
                               w_plus=True), batch=4, r1_interval=2, pl_interval=2),
 }
+# phantom-cpu at a GPU's batch (nbs/scripts/gpu/gpu_session.sh trains it for a few minutes): the same generator (StyleSpace
+# keeps its 1,408 channels: the GPU model compares like with like with the shipped one) with the encoder at the widths of
+# the shipped model's fitted one (ENCODER_FIT_PRESETS['phantom-wide']); batch 64: at 64 px a GPU step is bound by kernel
+# launches, not arithmetic, so 4x the batch is ~4x the images per minute; lr 0.0025 for G and D, StyleGAN2-ADA's at
+# batch 64; the warm-ups in images as phantom-cpu's (200 and 1000 steps of 16)
+PRESETS['phantom-gpu'] = dict(PRESETS['phantom-cpu'], batch=64, lr_g=0.0025, lr_d=0.0025, lr_warmup=50, kl_warmup=250,
+                              network=dict(PRESETS['phantom-cpu']['network'], e_channel_base=2048, e_channel_max=256))
 
 def _coerce(value: str, like):
     if isinstance(like, bool):
@@ -556,8 +564,29 @@ def load_styleex(path, device='cpu') -> StyleEx:
     for p in m.parameters(): p.requires_grad_(False)
     return m
 
+# %% ../nbs/11_styleex.ipynb #e0ff9fcb
+def resolve_classifiers(sx: StyleEx, search=(), device='cpu') -> ExplainedClassifiers:
+    "The classifiers `sx` was trained for, found by recorded path or by sha256 in `search` folders (default: beside the model)."
+    here = Path(sx.info.get('path') or '.').parent
+    folders = [Path(s) for s in search] + [here, here.parent]
+    found, candidates = [], None
+    for r in sx.classifier_records:
+        p = Path(r['path'])
+        if p.is_file() and (r.get('sha256') in (None, file_sha256(p))): found.append(p); continue
+        if candidates is None:
+            candidates = {}
+            for f in folders:
+                for q in (f.glob('*.pt') if f.is_dir() else []):
+                    candidates.setdefault(file_sha256(q), q)
+                for q in (f.glob('*/*.pt') if f.is_dir() else []):
+                    candidates.setdefault(file_sha256(q), q)
+        if r.get('sha256') in candidates: found.append(candidates[r['sha256']]); continue
+        raise ChexError(f"classifier {r['target']!r} of this StyleEx ({r['path']}, sha256 {str(r.get('sha256'))[:12]}...) was not found "
+                        f"there nor beside the model; give its checkpoint with --classifier")
+    return load_explained_classifiers(found, sx.resolution, device=device)
+
 # %% ../nbs/11_styleex.ipynb #75cd3964
-def _save_png(arr01: np.ndarray, path):
+def save_png(arr01: np.ndarray, path):
     from PIL import Image
     with atomic_write(path, 'wb') as f:
         Image.fromarray((np.clip(arr01, 0, 1) * 255 + 0.5).astype(np.uint8)).save(f, format='PNG')
@@ -628,6 +657,8 @@ def _load_images(ds: CXRDataset, idx) -> torch.Tensor:
     a = np.stack([ds.read(int(i)) for i in idx])
     return torch.from_numpy(a.astype(np.float32) / np.float32(np.iinfo(a.dtype).max))[:, None]
 
+STYLEEX_RUN_FILES = ('run.json', 'last.pt', 'inference.pt', 'metrics.jsonl', 'losses.png', 'grids')   # what a training run writes
+
 def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps: int = 10_000, resume: bool = False,
                 device: str = 'auto', threads: int = 0, checkpoint_every: int = 250, eval_every: int = 500,
                 progress: bool = True, log_every: int = 10, max_minutes: float = 0) -> Path:
@@ -638,6 +669,7 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
     check_int(threads, '--threads')
     out = check_output(out, kind='folder', inputs=[p for p in ([manifest] if not isinstance(manifest, pd.DataFrame) else []) + list(
         [classifiers] if isinstance(classifiers, (str, Path)) else classifiers or []) if not str(p).startswith('xrv:')])
+    check_output_folder(out, '--out', STYLEEX_RUN_FILES, 'a StyleEx training run', marker='run.json')
     last = out/'last.pt'
     if last.exists() and not resume:
         raise ChexError(f'--out {out} already holds a run (last.pt); pass --resume to continue it or choose another --out')
@@ -727,7 +759,7 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
                 xs = x_val[:8]
                 rec = models.decode(models.encode(xs, models.G_ema), clf(xs))
                 samp = models.decode(models.G_ema.mapping(z_show), clf(x_val[torch.arange(8, 16) % len(x_val)]))
-            _save_png(image_grid([xs, rec.clamp(0, 1), samp.clamp(0, 1)]), out/'grids'/f'grid_{done:06d}.png')
+            save_png(image_grid([xs, rec.clamp(0, 1), samp.clamp(0, 1)]), out/'grids'/f'grid_{done:06d}.png')
             plot_losses(metrics_path, out/'losses.png')
             log.info(f'step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
         over = max_minutes and (time.time() - t_start) / 60 >= max_minutes
@@ -748,7 +780,7 @@ def train_styleex(
     manifest: str,  # manifest CSV of the training images (train split used; val for monitoring)
     classifier: list[str],  # classifier checkpoint(s) to explain; repeat for several (c = all their logits, one KL each)
     out: str,  # run folder: last.pt, inference.pt, metrics.jsonl, grids/, losses.png
-    config: str = 'phantom-cpu',  # preset: phantom-cpu (64 px, CPU) or paper (256 px, GPUs)
+    config: str = 'phantom-cpu',  # preset: phantom-cpu (64 px, CPU), phantom-gpu (the same model, GPU batch) or paper (256 px, GPUs)
     steps: int = 10000,  # total training steps (a resumed run continues to this number)
     resume: bool = False,  # continue the run in --out from its last.pt
     overrides: list[str] = (),  # overrides key=value, e.g. batch=8 or network.channel_max=64 (repeatable)
@@ -963,6 +995,7 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     check_float(max_minutes, '--max-minutes', lo=0, what='minutes (0: no limit)')
     src = read_styleex_checkpoint(styleex)
     out = check_output(out, kind='folder', inputs=[src['path']] + ([manifest] if not isinstance(manifest, pd.DataFrame) else []))
+    check_output_folder(out, '--out', ('last.pt', 'inference.pt', 'metrics.jsonl', 'grids'), 'a StyleEx encoder fit', marker='last.pt')
     last, ck = out/'last.pt', None
     if last.exists():
         try: ck = torch.load(last, map_location='cpu', weights_only=True)
@@ -989,7 +1022,6 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
             raise ChexError(f'--classifier: the encoder is fitted for the classifiers {src["path"]} was trained for '
                             f'({", ".join(r["path"] for r in sx.classifier_records)}), in that order; give those files')
     else:
-        from chexplaining.quality import resolve_classifiers   # found by their recorded path or sha256 beside the model
         clf = resolve_classifiers(sx, device=dev)
     G = sx.G
     G.grouped = dev.type == 'cuda'
@@ -1074,7 +1106,7 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
             with torch.no_grad(): rec = pair.reconstruct(x_val[:8], clf(x_val[:8])).clamp(0, 1)
             E.train()
             with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
-            _save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
+            save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
             log.info(f'encoder step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
         over = max_minutes and (time.time() - t0) / 60 >= max_minutes
         if done % checkpoint_every == 0 or done == end or over: save(done)
