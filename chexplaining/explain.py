@@ -74,16 +74,18 @@ def search_images(sx: StyleEx, cond, explained: Explained, manifest, root=None, 
 # %% ../nbs/15_explain.ipynb #814c40c7
 @torch.no_grad()
 def split_styles(sx: StyleEx, cond, manifest, root=None, split: str = 'test', n: int = 2000, seed: int = 0,
-                 batch: int = 256, show: bool = False, latents: bool = False) -> torch.Tensor:
-    "Flat styles `(n, D)` (or W+ latents `(n, n_ws, w_dim)` with `latents`) of up to `n` images of `split` (a seeded shuffle; 0: all)."
+                 batch: int = 256, show: bool = False, latents: bool = False, ws: torch.Tensor | None = None) -> torch.Tensor:
+    """Flat styles `(n, D)` (or W+ latents `(n, n_ws, w_dim)` with `latents`) of up to `n` images of `split` (a seeded
+    shuffle; 0: all). `ws`: those images' latents, when a `latents=True` call with the same settings made them (the
+    encoder is the costly part; the styles then only add the classifiers' condition)."""
     ds = CXRDataset(manifest, root, split=split, views='all', size=sx.resolution, cache='auto')
     order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed + 1))
     order = order[:n] if n else order
     dev, out = sx.G.const.device, []
     for a in _progress(range(0, len(order), batch), desc='latent basis' if latents else 'style bounds', disable=not show):
         x = torch.stack([ds[int(i)]['img'] for i in order[a:a + batch]]).to(dev)
-        ws = sx.encode(x)
-        out.append((ws if latents else sx.G.flatten_styles(sx.G.styles(ws, cond(x)))).cpu())
+        w = sx.encode(x) if ws is None else ws[a:a + batch].to(dev)
+        out.append((w if latents else sx.G.flatten_styles(sx.G.styles(w, cond(x)))).cpu())
     return torch.cat(out)
 
 # %% ../nbs/15_explain.ipynb #f63457c0
@@ -107,8 +109,10 @@ def counterfactual_figure(x, rec, cf, p_x, p_rec, p_cf, title: str, path):
         fig.savefig(tmp, dpi=110, format='png')
     plt.close(fig)
 
-def sweep_gif(frames: torch.Tensor, probs: torch.Tensor, path, scale: int = 3, ms: int = 180):
-    "Save an animated GIF of `frames (T, B, 1, S, S)` in [0,1] with `probs (T, B)` written under each image."
+def sweep_gif(frames: torch.Tensor, probs: torch.Tensor, path, scale: int = 2, ms: int = 180):
+    """Save an animated GIF of `frames (T, B, 1, S, S)` in [0,1] with `probs (T, B)` written under each image, each pixel
+    `scale` x `scale` (2: a 64-px phantom sweep of four images is ~0.5 MB; noise compresses poorly, and the repository
+    carries twenty of them)."""
     T, B, _, S, _ = frames.shape
     pad, text_h = 4, 14
     imgs = []
@@ -307,8 +311,8 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
                 split, seed, str(dev))   # what the encoded images and the split's styles depend on, besides the explained classifier
         enc = shared(('encoded', *same, crec.get('sha256'), explained.target, n_images, invert_steps),
                      lambda: search_images(sx, cond, explained, manifest, root, split, n_images, seed, show=show, invert_steps=invert_steps))
-        styles_of = lambda n, latents=False: shared(('styles', *same, n, latents),
-                                                    lambda: split_styles(sx, cond, manifest, root, split, n, seed, batch, show, latents=latents))
+        ws_of = lambda n: shared(('latents', *same, n, batch), lambda: split_styles(sx, cond, manifest, root, split, n, seed, batch, show, latents=True))
+        styles_of = lambda n: shared(('styles', *same, n, batch), lambda: split_styles(sx, cond, manifest, root, split, n, seed, batch, show, ws=ws_of(n)))
         kw = dict(options, batch=batch, show=show)
         if method == 'attfind':
             n_bounds = kw.pop('n_bounds', 2000)
@@ -318,7 +322,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
         elif method == 'eigenfind':
             n_basis = kw.pop('n_basis', 2000)
             if kw.get('basis') in ('latent', 'ica') and n_basis:
-                kw['basis_from'] = torch.cat([enc.ws, styles_of(n_basis, latents=True)])
+                kw['basis_from'] = torch.cat([enc.ws, ws_of(n_basis)])
             res = eigenfind(sx, explained, enc, k=top_k, **kw)
             if kw.get('basis') in ('latent', 'ica'): res.info['n_basis'] = n_basis
         else:

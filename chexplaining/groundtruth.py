@@ -4,6 +4,7 @@
 
 # %% ../nbs/16_groundtruth.ipynb #52019726
 from __future__ import annotations
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,21 @@ __all__ = ['SHORTCUT_FACTOR', 'factor_scale', 'ground_truth', 'plot_factor_effec
 SHORTCUT_FACTOR = 'gt_pacemaker'   # the label factors per finding, LABEL_FACTORS, are defined in `13_quality`
 
 # %% ../nbs/16_groundtruth.ipynb #a5020ea1
+_GENERATOR = weakref.WeakKeyDictionary()
+
+def _edited(sx: StyleEx, enc, a, amount: float, explained, per, batch: int) -> torch.Tensor:
+    """`counterfactuals(sx, enc, a, amount, ...)`, kept with `enc` for the amounts 0 and 1: the ground truth makes the
+    reconstructions and every attribute's counterfactuals, and the strength sweep of the same search needs them again
+    (the same generator, attribute and images give the same tensor). Latent shifts (per image) are not kept."""
+    if float(amount) not in (0.0, 1.0) or a.get('kind') == 'shift': return counterfactuals(sx, enc, a, amount, explained, per, batch)
+    if sx not in _GENERATOR:
+        from chexplaining.explain import generator_sha256
+        _GENERATOR[sx] = generator_sha256(sx)
+    key = (_GENERATOR[sx], float(amount), repr(sorted((str(k), repr(v)) for k, v in a.items())))
+    kept = enc.__dict__.setdefault('_edited', {})   # lives and goes with the images it was made from
+    if key not in kept: kept[key] = counterfactuals(sx, enc, a, amount, explained, per, batch)
+    return kept[key]
+
 @torch.no_grad()
 def _read(reader, imgs: torch.Tensor, batch: int = 256) -> torch.Tensor:
     dev = next(reader.parameters()).device
@@ -73,13 +89,13 @@ def ground_truth(res: SearchResult, sx: StyleEx, explained: Explained, reader, m
     names = list(reader.factor_names)
     enc, thr = res.encoded, float(res.info.get('threshold', 0.5))
     if len(res.attributes) == 0: raise ChexError(f'{res.method} {res.target}: no attribute chosen; nothing to evaluate')
-    rec = counterfactuals(sx, enc, res.attributes.iloc[0], 0.0, explained, res.per_image or None, batch)
+    rec = _edited(sx, enc, res.attributes.iloc[0], 0.0, explained, res.per_image or None, batch)
     f_rec = _read(reader, rec, batch)
     sd = factor_scale(reader, manifest, root, split, f_rec)
     fid_m, fid_name = _real_fid(reader, sx, enc, manifest, root, split) if fid else (None, None)
     rows, per_attr = [], []
     for _, a in res.attributes.iterrows():
-        cf = counterfactuals(sx, enc, a, 1.0, explained, res.per_image or None, batch)
+        cf = _edited(sx, enc, a, 1.0, explained, res.per_image or None, batch)
         p_cf = torch.cat([explained(cf[s:s + batch].to(sx.G.const.device)).cpu() for s in range(0, len(cf), batch)])
         delta = (_read(reader, cf, batch) - f_rec) / sd                        # (N, F) standardised changes
         mean = delta.mean(0)
@@ -166,7 +182,7 @@ def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, m
     if reader is not None:   # the label factors' moves (phantom)
         reader = _model_reader(reader, sx)
         names = list(reader.factor_names)
-        f_rec = _read(reader, counterfactuals(sx, enc, res.attributes.iloc[0], 0.0, explained, per, batch), batch)
+        f_rec = _read(reader, _edited(sx, enc, res.attributes.iloc[0], 0.0, explained, per, batch), batch)
         sd = factor_scale(reader, manifest, root, split, f_rec)
         label = [names.index(f) for f in LABEL_FACTORS.get(res.target, []) if f in names]
     fid_m, fid_name = _real_fid(reader, sx, enc, manifest, root, split) if fid else (None, None)
@@ -174,11 +190,16 @@ def amount_sweep(res: SearchResult, sx: StyleEx, explained: Explained, reader, m
     for amount in amounts:
         flips, moves = [], []
         if fid_m is not None: fid_m.reset()
+        zero = None   # at amount 0 every attribute gives the reconstructions: generated, classified and read once
         for _, a in res.attributes.iterrows():
-            cf = counterfactuals(sx, enc, a, amount, explained, per, batch)
-            p = torch.cat([explained(cf[s:s + batch].to(dev)).cpu() for s in range(0, len(cf), batch)])
+            if zero is None:
+                cf = _edited(sx, enc, a, amount, explained, per, batch)
+                p = torch.cat([explained(cf[s:s + batch].to(dev)).cpu() for s in range(0, len(cf), batch)])
+                move = float((((_read(reader, cf, batch) - f_rec) / sd)[:, label]).mean(0).abs().max()) if label else None
+                if amount == 0: zero = (cf, p, move)
+            else: cf, p, move = zero
             flips.append(p > thr)
-            if label: moves.append(float((((_read(reader, cf, batch) - f_rec) / sd)[:, label]).mean(0).abs().max()))
+            if label: moves.append(move)
             if fid_m is not None: fid_update(fid_m, cf, False)
         F = torch.stack(flips, 1).float()                                     # (N, k): image x attribute flipped
         fid_one = float(fid_m.compute()) if fid_m is not None else float('nan')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/19_reliance.ipynb #4da6fb25
 from __future__ import annotations
-import json
+import json, hashlib
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +18,9 @@ from .phantom import FACTORS, DEVICES, render_patients, patient_noise
 from .search import Explained
 
 # %% auto #0
-__all__ = ['BINARY_FACTORS', 'CATEGORICAL_FACTORS', 'DRAWN_ONLY_WITH', 'RELIANCE_KIND', 'factor_kind', 'factor_moves', 'reliance',
-           'plot_reliance', 'run_reliance', 'method_factor_ranking', 'shortcut_factors', 'fidelity', 'search_fidelity']
+__all__ = ['BINARY_FACTORS', 'CATEGORICAL_FACTORS', 'DRAWN_ONLY_WITH', 'RENDER_CACHE_BYTES', 'RELIANCE_KIND', 'factor_kind',
+           'factor_moves', 'reliance', 'plot_reliance', 'run_reliance', 'method_factor_ranking', 'shortcut_factors',
+           'fidelity', 'search_fidelity']
 
 # %% ../nbs/19_reliance.ipynb #ada9f572
 BINARY_FACTORS = ('gt_pacemaker', 'gt_support_device', 'gt_atelectasis_side')
@@ -43,9 +44,25 @@ def factor_moves(factors: pd.DataFrame, name: str, sd: float) -> dict:
     return {'+1 SD': np.clip(v + sd, lo, hi), '-1 SD': np.clip(v - sd, lo, hi)}
 
 # %% ../nbs/19_reliance.ipynb #7c64af42
+_RENDERED: dict = {}     # (factors, size, noise) -> images: the classifiers of one run see the same patients, rendered once
+RENDER_CACHE_BYTES = 1 << 30
+
+def _content_key(factors: pd.DataFrame, size: int, noise: np.ndarray | None) -> tuple:
+    h = hashlib.sha1(pd.util.hash_pandas_object(factors, index=True).to_numpy().tobytes())
+    h.update(repr((list(factors.columns), size)).encode())
+    if noise is not None: h.update(np.ascontiguousarray(noise).tobytes())
+    return (h.hexdigest(), noise is None)
+
 def _images(factors: pd.DataFrame, size: int, noise: np.ndarray | None) -> torch.Tensor:
-    "`(N,1,S,S)` in [0, 1]: the phantom images of the patients in `factors` (`render_patients`) for a classifier."
-    return torch.from_numpy(np.ascontiguousarray(render_patients(factors, size, noise)))[:, None]
+    """`(N,1,S,S)` in [0, 1]: the phantom images of the patients in `factors` (`render_patients`) for a classifier.
+    Rendering is most of reliance's time and the same for every classifier, so the images are kept for the process (the
+    most recent, up to `RENDER_CACHE_BYTES`); callers only read them."""
+    key = _content_key(factors, size, noise)
+    if key not in _RENDERED:
+        x = torch.from_numpy(np.ascontiguousarray(render_patients(factors, size, noise)))[:, None]
+        while _RENDERED and sum(v.nbytes for v in _RENDERED.values()) + x.nbytes > RENDER_CACHE_BYTES: _RENDERED.pop(next(iter(_RENDERED)))
+        _RENDERED[key] = x
+    return _RENDERED[key]
 
 @torch.no_grad()
 def _log_odds(explained: Explained, x: torch.Tensor, batch: int, dev) -> np.ndarray:

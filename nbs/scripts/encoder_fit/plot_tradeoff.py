@@ -5,7 +5,7 @@ from pathlib import Path
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
-here = Path(__file__).resolve().parents[3]/'figures'/'encoder_fit'/'wide'   # the study's files
+here = Path(__file__).resolve().parents[3]/'nbs'/'studies'/'encoder_fit'/'wide'   # the study's files
 fits = json.loads((here/'fits.json').read_text())      # label -> quality file (relative to this folder or the repo root)
 offsets = {'wide, c always given': (-20, 8), 'w_distill 6, w_logit 1.5': (-105, -12), 'w_distill 6': (8, 2), 'w_distill 10': (7, -5),
            'w_topk 2 (shipped)': (-95, 6), 'w_distill 3, w_topk 2': (-40, -12), 'joint (shipped before)': (6, -11)}   # keep labels apart

@@ -20,8 +20,8 @@
 #   report      summary.md/json (nbs/scripts/gpu/gpu_report.py), pack $OUT                               5 | reserved
 #
 # The device tool sends the working tree (tracked and untracked-not-ignored files) plus what `carry` names, 64 MiB at
-# most: --prepare adds up what would travel and says when it is over (the tracked files alone were 72 MiB when this
-# was written, 30 MiB of them figures/explanations/*.gif).
+# most: --prepare adds up what would travel and says when it is over (the tracked files were 62 MiB once the stale
+# figures/explanations files went; the sweeps the main job copies there, ~1 MiB each, are most of it).
 # Usage:
 #   bash nbs/scripts/gpu/gpu_session.sh --prepare   # here, once, with the package index: wheels into .gpu/ (git-ignored)
 #   device tool: run(command="bash nbs/scripts/gpu/gpu_session.sh", carry=[".gpu"], timeout_s=560)
