@@ -284,18 +284,24 @@ def foreign_entries(folder, entries) -> list[str]:
 def _some(names, n: int = 4) -> str:
     return ', '.join(names[:n]) + (', ...' if len(names) > n else '')
 
-def check_output_folder(out, option: str, entries, what: str, marker: str | None = None) -> Path:
+def check_output_folder(out, option: str, entries, what: str, marker: str | None = None, marker_ok=None) -> Path:
     """Refuse an existing output folder `out` that holds anything this command does not write (a name matching none of
-    the patterns `entries`), or, with `marker`, that is not empty and lacks that file: a command writes into a new
-    folder, an empty one, or its own earlier output (`what`), and never mixes its files with someone else's. The folder
-    is left as it is."""
+    the patterns `entries`), or, with `marker`, that is not empty and lacks that file (or, with `marker_ok`, whose marker
+    is not a JSON object it accepts): a command writes into a new folder, an empty one, or its own earlier output
+    (`what`), and never mixes its files with someone else's. The folder is left as it is."""
     p = Path(out).expanduser()
     if not p.is_dir(): return p
     if foreign := foreign_entries(p, entries):
         raise ChexError(f'{option} {p}: holds {_some(foreign)}, which {"is" if len(foreign) == 1 else "are"} not part of '
                         f'{what}; it is left as it is: choose a new or empty folder')
-    if marker and foreign_entries(p, ()) and not (p/marker).is_file():
+    if not marker or not foreign_entries(p, ()): return p
+    if not (p/marker).is_file():
         raise ChexError(f'{option} {p}: is not {what} (it has no {marker}); it is left as it is: choose a new or empty folder')
+    if marker_ok is None: return p
+    try: doc = json.loads((p/marker).read_text(encoding='utf-8'))
+    except (OSError, ValueError): doc = None
+    if not isinstance(doc, dict) or not marker_ok(doc):
+        raise ChexError(f'{option} {p}: is not {what} (its {marker} is not one); it is left as it is: choose a new or empty folder')
     return p
 
 def human_bytes(n: float) -> str:

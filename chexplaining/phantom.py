@@ -7,7 +7,7 @@ from __future__ import annotations
 import io, os, json, dataclasses
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import (ChexError, stable_unit_hash, atomic_save_json, code_version, progress as _progress, check_int,
+from .core import (ChexError, foreign_entries, check_output_folder, stable_unit_hash, atomic_save_json, code_version, progress as _progress, check_int,
                                check_output, check_memory, check_space, output_lock, sweep_leftovers, publish_folder)
 from .schema import FINDINGS, SPLITS, write_manifest
 
@@ -554,17 +554,8 @@ _PHANTOM_ENTRIES = {'images', 'manifest.csv', 'phantom.json', '.cache'}
 
 def _check_replaceable(out: Path):
     "Refuse an existing, non-empty `out` that is not a phantom: a new phantom replaces the whole folder."
-    if not out.is_dir(): return
-    names = [e.name for e in os.scandir(out) if not (e.name.startswith('.') and e.name.endswith(('.lock', '.tmp')))]
-    if not names or names == ['.cache']: return
-    foreign = sorted(n for n in names if n not in _PHANTOM_ENTRIES)
-    try: is_phantom = 'label_rules' in json.loads((out/'phantom.json').read_text())
-    except (OSError, ValueError, TypeError): is_phantom = False
-    if foreign or not is_phantom:
-        what = f'holds {", ".join(foreign[:4])}{", ..." if len(foreign) > 4 else ""}, which {"is" if len(foreign) == 1 else "are"} not part of a phantom' if foreign \
-               else 'is not a phantom (no readable phantom.json)'
-        raise ChexError(f'--out {out}: {what}; a new phantom replaces the whole folder, so it is left as it is: '
-                        'choose a new or empty folder')
+    if not foreign_entries(out, ['.cache']): return   # new, empty, or only an image cache
+    check_output_folder(out, '--out', _PHANTOM_ENTRIES, 'a phantom', marker='phantom.json', marker_ok=lambda d: 'label_rules' in d)
 
 def make_phantom(out: str,                   # folder for images/, manifest.csv and phantom.json (an existing phantom there is replaced whole)
                  n: int = 5000,              # number of images (one patient each)

@@ -427,13 +427,8 @@ _STUDY_ENTRIES = {PAGE, KEY}
 def _check_folder(out: Path, option: str, marker: str, fmt: str, ours: set, what: str) -> dict | None:
     """Refuse an existing, non-empty `out` that is not `what` (only `ours` in it, `marker` of format `fmt`): it is
     replaced whole. Returns the marker's contents (None for a new or empty folder)."""
-    check_output_folder(out, option, ours, what, marker=marker)
-    if not (out/marker).is_file(): return None
-    try: doc = json.loads((out/marker).read_text(encoding='utf-8'))
-    except (OSError, ValueError): doc = None
-    if not isinstance(doc, dict) or doc.get('format') != fmt:
-        raise ChexError(f'{option} {out}: is not {what} (its {marker} is not one); it is left as it is: choose a new or empty folder')
-    return doc
+    check_output_folder(out, option, ours, what, marker=marker, marker_ok=lambda d: d.get('format') == fmt)
+    return json.loads((out/marker).read_text(encoding='utf-8')) if (out/marker).is_file() else None
 
 def _check_study_folder(out: Path, option: str, study_id: str | None = None, seed=None, sources=None):
     """Refuse `out` unless it is new, empty or holds this very study: a new study would replace the key of the one there,
