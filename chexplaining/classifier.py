@@ -484,19 +484,45 @@ def _fit(cfg, manifest, out, root, resume, info, progress):
 
 _RUN_FILES = ('best.pt', 'last.pt', 'history.json', 'history.csv', 'training_curve.png')
 
+def _resumed(out: Path, cfg: ClassifierConfig, sha: str, resume: bool, info) -> dict | None:
+    """The checkpoint `out/last.pt` to resume (checked against `cfg` and the manifest's `sha`), None for a new run; a run
+    whose every epoch is trained gets its history files written if they are missing (stopped while writing them)."""
+    last_path = out/'last.pt'
+    if not last_path.is_file():
+        if resume: log.info(f'{out}: no last.pt to resume from; starting a new run')
+        return None
+    if not resume: raise ChexError(f'{out}: this folder already holds a training run (last.pt); pass --resume to continue it or choose another --out')
+    ck = read_checkpoint(last_path); _check_resumable(ck, cfg, sha, last_path)
+    if ck['train_state']['epoch'] >= cfg.epochs:
+        if info.main and not all((out/f).is_file() for f in ('history.json', 'history.csv', 'training_curve.png')):
+            _write_history(out, cfg, ck['train_state'])   # the run was stopped while writing them after its last epoch
+        log.info(f'{out}: all {cfg.epochs} epochs already trained; nothing to do')
+    return ck
+
+def _train_epoch(ddp, train_dl, opt, cfg: ClassifierConfig, info, epoch: int, show: bool):
+    "One epoch over this process's shard (augmentation seeded by epoch and rank); returns (summed loss, images)."
+    D.set_epoch(train_dl, epoch)
+    gen = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, info.rank))
+    torch.manual_seed(_epoch_seed(cfg.seed + 1, epoch, info.rank))
+    ddp.train()
+    total, count = 0.0, 0
+    steps = _progress(train_dl, desc=f'epoch {epoch + 1}/{cfg.epochs}', leave=False, disable=not show)
+    for b in steps:
+        x, y = b['img'].to(info.device, non_blocking=True), b['lab'][:, 0].to(info.device, non_blocking=True)
+        if cfg.augment: x = augment_batch(x, gen)
+        with _autocast(info.device, cfg.amp): logits = ddp(x)
+        loss = _loss(logits, y)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        total += loss.item() * len(y); count += len(y)
+        steps.set_postfix(loss=f'{total / count:.4f}', refresh=False)
+    return total, count
+
 def _train(cfg, manifest, out, root, resume, info, progress, net, loaded):
     show = progress and info.main
     sha, version = manifest_hash(manifest), code_version()
     last_path, best_path = out/'last.pt', out/'best.pt'
-    ck = None
-    if last_path.is_file():
-        if not resume: raise ChexError(f'{out}: this folder already holds a training run (last.pt); pass --resume to continue it or choose another --out')
-        ck = read_checkpoint(last_path); _check_resumable(ck, cfg, sha, last_path)
-        if ck['train_state']['epoch'] >= cfg.epochs:
-            if info.main and not all((out/f).is_file() for f in ('history.json', 'history.csv', 'training_curve.png')):
-                _write_history(out, cfg, ck['train_state'])   # the run was stopped while writing them after its last epoch
-            log.info(f'{out}: all {cfg.epochs} epochs already trained; nothing to do'); return best_path
-    elif resume: log.info(f'{out}: no last.pt to resume from; starting a new run')
+    ck = _resumed(out, cfg, sha, resume, info)
+    if ck is not None and ck['train_state']['epoch'] >= cfg.epochs: return best_path
 
     opened = lambda split, role, cache='auto': _open_split(manifest, root, split, cfg.target, cfg.size, cfg.vs_no_finding,
                                                           cfg.uncertain, cfg.views, cfg.seed, role, cache)
@@ -532,20 +558,7 @@ def _train(cfg, manifest, out, root, resume, info, progress, net, loaded):
     bar = _progress(total=cfg.epochs, initial=state['epoch'], desc=f'train {cfg.target}', disable=not show)
     for epoch in range(state['epoch'], cfg.epochs):
         t0 = time.time()
-        D.set_epoch(train_dl, epoch)
-        gen = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, info.rank))
-        torch.manual_seed(_epoch_seed(cfg.seed + 1, epoch, info.rank))
-        ddp.train()
-        total, count = 0.0, 0
-        steps = _progress(train_dl, desc=f'epoch {epoch + 1}/{cfg.epochs}', leave=False, disable=not show)
-        for b in steps:
-            x, y = b['img'].to(info.device, non_blocking=True), b['lab'][:, 0].to(info.device, non_blocking=True)
-            if cfg.augment: x = augment_batch(x, gen)
-            with _autocast(info.device, cfg.amp): logits = ddp(x)
-            loss = _loss(logits, y)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            total += loss.item() * len(y); count += len(y)
-            steps.set_postfix(loss=f'{total / count:.4f}', refresh=False)
+        total, count = _train_epoch(ddp, train_dl, opt, cfg, info, epoch, show)
         train_loss = D.all_reduce_mean(total / max(count, 1), count)
         y_val, logit_val = _predict(plain, val_dl, info.device, cfg.amp, show, desc='validate')
         p_val = positive_probability(logit_val).numpy()

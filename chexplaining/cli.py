@@ -224,7 +224,11 @@ def _print_result(result):
         print(json.dumps({k: v for k, v in result.items() if not isinstance(v, (list, dict)) or len(str(v)) < 200}, indent=2, default=str))
 
 def _console():
-    sys.exit(main())
+    rc = main()
+    if os.environ.get('WORLD_SIZE', '1') not in ('', '0', '1'):   # started by torchrun: end without the interpreter's teardown
+        from chexplaining.distributed import exit_process   # (it can abort a finished gloo process; see 06_distributed)
+        exit_process(rc)
+    sys.exit(rc)
 
 # %% ../nbs/90_cli.ipynb #39f19c3f
 #|eval: false

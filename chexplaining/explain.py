@@ -26,10 +26,11 @@ import chexplaining.distributed as dist_
 from .classifier import run_output_lock
 
 # %% auto #0
-__all__ = ['ATTRIBUTES_KIND', 'METHODS', 'SEARCH_ENTRIES', 'load_explainer', 'to_unit_tensor', 'search_images', 'split_styles',
-           'counterfactual_figure', 'sweep_gif', 'plot_coverage', 'generator_sha256', 'styleex_record', 'result_record',
-           'check_attributes_model', 'attributes_manifest', 'load_attributes', 'write_attribute_figures', 'shared',
-           'run_search', 'run_attfind', 'run_eigenfind', 'run_latent_shift', 'explain']
+__all__ = ['ATTRIBUTES_KIND', 'METHODS', 'SEARCH_ENTRIES', 'SEARCH_COMMANDS', 'load_explainer', 'to_unit_tensor', 'search_images',
+           'split_styles', 'counterfactual_figure', 'sweep_gif', 'plot_coverage', 'generator_sha256', 'styleex_record',
+           'result_record', 'check_attributes_model', 'attributes_manifest', 'load_attributes',
+           'write_attribute_figures', 'shared', 'run_search', 'run_attfind', 'run_eigenfind', 'run_latent_shift',
+           'run_searches', 'explain']
 
 # %% ../nbs/15_explain.ipynb #3fe25023
 def load_explainer(styleex, classifier, target: str | None = None, device='cpu'):
@@ -278,6 +279,42 @@ METHODS = {'attfind': attfind, 'eigenfind': eigenfind, 'latent-shift': latent_sh
 SEARCH_ENTRIES = ('attributes.json', 'attributes.csv', 'effects.pt', 'coverage.png', 'attribute_*.png', 'attribute_*.gif',
                   'groundtruth.json', 'factor_effects.csv', 'factor_effects.png', 'amount_sweep.csv', 'amount_sweep.png')
 
+def _write_search(res: SearchResult, sx: StyleEx, explained: Explained, crec: dict, ds, out: Path, manifest, root, split: str, warn,
+                  reader, amounts, figures: bool, figures_top: int, n_show: int, batch: int, show: bool):
+    """Publish a search into folder `out` (all files at once, see `publish_folder`): the top k applied together beside the
+    greedy coverage, attributes.json/.csv, effects.pt, coverage.png, the attribute figures, and with a `reader` the
+    ground truth, with `amounts` the strength sweep (both also recorded in attributes.json)."""
+    if len(res.attributes):   # the top k applied together, k = 1 .. K (StyleEx's sufficiency), beside the greedy coverage
+        tog = joint_coverage(sx, res.encoded, res.attributes, explained, res.per_image or None,
+                             threshold=float(res.info.get('threshold', 0.5)), batch=batch)
+        res.attributes.insert(res.attributes.columns.get_loc('explained') + 1, 'explained_together', tog)
+    pos = {int(r): i for i, r in enumerate(ds.df.index)}
+    x_of = lambda idx: torch.stack([ds[pos[int(i)]]['img'] for i in idx])
+    with publish_folder(out) as tmp:
+        sxr = styleex_record(sx)
+        rec = result_record(res, sx, explained, crec, manifest, root, split, warn, beside=out, styleex=sxr)
+        atomic_save_json(rec, tmp/'attributes.json')
+        res.attributes.drop(columns=['vector'], errors='ignore').to_csv(tmp/'attributes.csv', index=False)   # vectors: in the JSON
+        torch.save({'effects': res.effects, 'index': res.encoded.index, 'p_rec': res.encoded.p_rec,
+                    'candidates': res.candidates.to_dict('list'), **res.per_image}, tmp/'effects.pt')
+        if len(res.attributes):
+            plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}', {res.method: res.coverage_together},
+                          {res.method: res.explainable})
+            if figures: write_attribute_figures(res, sx, explained, tmp, x_of, n_show, show=show, top=figures_top)
+        if reader:
+            from chexplaining.groundtruth import ground_truth, write_ground_truth
+            gt = ground_truth(res, sx, explained, reader, manifest=manifest, root=root, split=split, batch=batch)
+            write_ground_truth(gt, tmp)
+            res.info['ground_truth'] = gt['summary']
+        if amounts and len(res.attributes):
+            from chexplaining.groundtruth import amount_sweep, plot_amount_sweep
+            sw = amount_sweep(res, sx, explained, reader, manifest=manifest, root=root, split=split, amounts=amounts, batch=batch)
+            sw.to_csv(tmp/'amount_sweep.csv', index=False)
+            plot_amount_sweep({f'{res.method}: {res.target}': sw}, tmp/'amount_sweep.png')
+            res.info['amount_sweep'] = {f'{a:g}': float(e) for a, e in zip(sw.amount, sw.explained)}   # explained share per amount
+        if 'ground_truth' in res.info or 'amount_sweep' in res.info:
+            atomic_save_json(result_record(res, sx, explained, crec, manifest, root, split, warn, beside=out, styleex=sxr), tmp/'attributes.json')
+
 def run_search(method: str, styleex, classifier, manifest, target: str | None, out, root=None, split: str = 'test',
                n_images: int = 200, top_k: int = 8, seed: int = 0, reader=None, figures: bool = True, n_show: int = 4,
                batch: int = 256, device: str = 'auto', threads: int = 0, progress: bool = True, invert_steps: int = 0,
@@ -332,36 +369,7 @@ def run_search(method: str, styleex, classifier, manifest, target: str | None, o
         res.info['invert_steps'] = invert_steps   # the dataset bounds (AttFind) come from the encoder alone
         if warn: res.info['warning'] = warn
         if dist_.is_main():
-            if len(res.attributes):   # the top k applied together, k = 1 .. K (StyleEx's sufficiency), beside the greedy coverage
-                tog = joint_coverage(sx, res.encoded, res.attributes, explained, res.per_image or None,
-                                     threshold=float(res.info.get('threshold', 0.5)), batch=batch)
-                res.attributes.insert(res.attributes.columns.get_loc('explained') + 1, 'explained_together', tog)
-            pos = {int(r): i for i, r in enumerate(ds.df.index)}
-            x_of = lambda idx: torch.stack([ds[pos[int(i)]]['img'] for i in idx])
-            with publish_folder(out) as tmp:
-                sxr = styleex_record(sx)
-                rec = result_record(res, sx, explained, crec, manifest, root, split, warn, beside=out, styleex=sxr)
-                atomic_save_json(rec, tmp/'attributes.json')
-                res.attributes.drop(columns=['vector'], errors='ignore').to_csv(tmp/'attributes.csv', index=False)   # vectors: in the JSON
-                torch.save({'effects': res.effects, 'index': res.encoded.index, 'p_rec': res.encoded.p_rec,
-                            'candidates': res.candidates.to_dict('list'), **res.per_image}, tmp/'effects.pt')
-                if len(res.attributes):
-                    plot_coverage({res.method: res.coverage}, tmp/'coverage.png', f'{res.method}: {res.target}', {res.method: res.coverage_together},
-                                  {res.method: res.explainable})
-                    if figures: write_attribute_figures(res, sx, explained, tmp, x_of, n_show, show=show, top=figures_top)
-                if reader:
-                    from chexplaining.groundtruth import ground_truth, write_ground_truth
-                    gt = ground_truth(res, sx, explained, reader, manifest=manifest, root=root, split=split, batch=batch)
-                    write_ground_truth(gt, tmp)
-                    res.info['ground_truth'] = gt['summary']
-                if amounts and len(res.attributes):
-                    from chexplaining.groundtruth import amount_sweep, plot_amount_sweep
-                    sw = amount_sweep(res, sx, explained, reader, manifest=manifest, root=root, split=split, amounts=amounts, batch=batch)
-                    sw.to_csv(tmp/'amount_sweep.csv', index=False)
-                    plot_amount_sweep({f'{res.method}: {res.target}': sw}, tmp/'amount_sweep.png')
-                    res.info['amount_sweep'] = {f'{a:g}': float(e) for a, e in zip(sw.amount, sw.explained)}   # explained share per amount
-                if 'ground_truth' in res.info or 'amount_sweep' in res.info:
-                    atomic_save_json(result_record(res, sx, explained, crec, manifest, root, split, warn, beside=out, styleex=sxr), tmp/'attributes.json')
+            _write_search(res, sx, explained, crec, ds, out, manifest, root, split, warn, reader, amounts, figures, figures_top, n_show, batch, show)
             log.info(res.summary() + f' -> {out}')
         dist_.barrier()   # leave together: a process leaving while rank 0 still writes can abort the group
     finally:
@@ -469,6 +477,43 @@ def run_latent_shift(
     return run_search('latent-shift', styleex, classifier, manifest, target, out, root, split, n_images, 1, seed, reader, figures,
                       batch=batch, device=device, threads=threads, progress=progress, invert_steps=invert_steps, max_shift=max_shift, n_steps=n_steps,
                       threshold=threshold, amounts=amounts)
+
+# %% ../nbs/15_explain.ipynb #63e3749d
+SEARCH_COMMANDS = {'attfind': run_attfind, 'eigenfind': run_eigenfind, 'latent-shift': run_latent_shift}
+
+def _run_search_group(jobs: list, threads: int) -> list:
+    "A worker of `run_searches`: the searches `jobs` ((command, kwargs), ...) one after another, in this process."
+    set_threads(threads)
+    return [SEARCH_COMMANDS[c](**{**kw, 'threads': threads}) for c, kw in jobs]
+
+def run_searches(jobs: list, workers: int = 1, threads: int = 0, together: bool = True) -> list:
+    """The `SearchResult` of every search in `jobs` ((command, kwargs): command attfind, eigenfind or latent-shift,
+    kwargs those of its `run_*` function), in order, run in `workers` processes of `threads` // `workers` CPU threads
+    each (`threads` 0: PyTorch's default). `together`: the searches of one classifier share a process (and its encodings)."""
+    for i, job in enumerate(jobs):
+        if not (isinstance(job, (tuple, list)) and len(job) == 2 and isinstance(job[1], dict)):
+            raise ChexError(f'run_searches: job {i} is {job!r}; give (command, keyword arguments), e.g. (\'attfind\', dict(styleex=..., ...))')
+        check_choice(job[0], f'run_searches: job {i}', list(SEARCH_COMMANDS), 'a search')
+    workers, threads = check_int(workers, 'workers', lo=1), check_int(threads, 'threads', lo=0)
+    groups: dict = {}
+    for i, (c, kw) in enumerate(jobs):
+        groups.setdefault(str(kw.get('classifier')) if together else i, []).append(i)
+    if workers == 1 or len(groups) == 1:
+        return [SEARCH_COMMANDS[c](**kw) for c, kw in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from chexplaining.explain import _run_search_group as work   # by its module's name: a spawned process imports it from there
+    per = max(1, (threads or torch.get_num_threads()) // workers)
+    out = [None] * len(jobs)
+    with ProcessPoolExecutor(min(workers, len(groups)), mp_context=multiprocessing.get_context('spawn')) as pool:
+        futures = {pool.submit(work, [jobs[i] for i in idx], per): idx for idx in groups.values()}
+        try:
+            for f, idx in futures.items():
+                for i, r in zip(idx, f.result()): out[i] = r
+        except BaseException:
+            for f in futures: f.cancel()
+            raise
+    return out
 
 # %% ../nbs/15_explain.ipynb #ccc0ce26
 def explain(

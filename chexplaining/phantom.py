@@ -5,6 +5,7 @@
 # %% ../nbs/05_phantom.ipynb #c3dbf0e1
 from __future__ import annotations
 import io, os, json, dataclasses
+from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import (ChexError, foreign_entries, check_output_folder, stable_unit_hash, atomic_save_json, code_version, progress as _progress, check_int,
@@ -97,10 +98,10 @@ def _polyline_sd(x, y, pts, half):
     return np.sqrt(d2) - half
 
 # %% ../nbs/05_phantom.ipynb #03f20d63
-def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
-    """Render a batch of radiographs. `F`: factor name -> array (B,) (missing factors take their defaults);
-    `noise`: standard normal array (B, size, size) or None. Returns float32 intensities (B, size, size) in [0, 1],
-    and, if `want_masks`, a dict of float32 (B, size, size) region masks."""
+def _frame(F: dict, size: int, want_masks: bool) -> SimpleNamespace:
+    """What every part of the drawing needs: the factors `f` (B, 1, 1), the patient coordinates `X`, `Y` (B, H, W) of
+    every pixel (x grows towards the patient's left, y downwards), the pixel size `px`, the edge width `aa(blur)`, the
+    region masks being filled, and the thorax's global geometry (widths, apices, costophrenic angles, midline)."""
     B = len(next(iter(F.values())))
     f = {k: np.asarray(F.get(k, np.full(B, DEFAULT_FACTORS[k])), dtype=_F32).reshape(B, 1, 1) for k in FACTOR_NAMES}
     pix = _F32(2.0 / size)
@@ -114,115 +115,139 @@ def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
     aa = lambda blur: np.sqrt((_F32(0.45) * px) ** 2 + _F32(blur) ** 2)  # edge width: anti-aliasing + physical blur
     zeros = lambda: np.zeros_like(X)
     masks = {k: zeros() for k in ('fluid_left', 'fluid_right', 'atelectasis', 'pacemaker', 'support_device', *DEVICE_PARTS)} if want_masks else {}
-
-    # ---- global geometry (x grows towards the patient's left, y grows downwards)
     W = f['gt_body_width']
     tw = _F32(0.70) * W                                   # half width of the thoracic cage at the lateral lung borders
     y_ap = _F32(-0.78)                                    # lung apices
     y_cp = _F32(0.48) + _F32(0.07) * f['gt_inspiration']   # costophrenic angles
-    Lh = y_cp - y_ap                                     # lung height
     ate = f['gt_atelectasis']
     sig_ate = np.where(f['gt_atelectasis_side'] > 0.5, _F32(1), _F32(-1))   # side of the atelectasis, +1 = image right
     xm = _F32(0.06) * f['gt_rotation'] + _F32(0.035) * ate * sig_ate       # midline structures
     y_cp_s = {s: y_cp - _F32(0.14) * ate * (sig_ate == s) - (_F32(0.03) if s == -1 else _F32(0)) for s in (-1, 1)}
     y_top_s = {s: y_cp_s[s] - _F32(0.20) for s in (-1, 1)}               # tops of the hemidiaphragm domes
+    return SimpleNamespace(f=f, X=X, Y=Y, px=px, aa=aa, zeros=zeros, masks=masks, want_masks=want_masks, W=W, tw=tw,
+                           y_ap=y_ap, y_cp=y_cp, Lh=y_cp - y_ap, ate=ate, sig_ate=sig_ate, xm=xm, y_cp_s=y_cp_s, y_top_s=y_top_s)
 
-    # ---- body outline and soft-tissue thickness
-    fat = f['gt_soft_tissue']
-    bw_chest = tw + _F32(0.15) + _F32(0.10) * fat
-    y_sh = _F32(-0.80)
+def _draw_body(P):
+    "The body outline (neck, sloping shoulders, convex chest wall) and its soft-tissue thickness; sets P.body, P.thick."
+    X, Y, aa, fat = P.X, P.Y, P.aa, P.f['gt_soft_tissue']
+    P.bw_chest = P.tw + _F32(0.15) + _F32(0.10) * fat
+    P.y_sh = _F32(-0.80)
     neck = _F32(0.22) + _F32(0.04) * fat
-    t_sh = 0.5 + 0.5 * np.tanh((Y - y_sh) / _F32(0.10))
-    bw = neck + (bw_chest * (1 - _F32(0.05) * Y * Y) - neck) * t_sh      # neck, sloping shoulders, convex chest wall
-    body = _soft(np.abs(X) - bw, aa(0.01))
-    thick = body * np.sqrt(np.clip(1 - (X / bw) ** 2, 0.0, 1)) * (_F32(0.95) + _F32(0.15) * fat)
-    thick = thick + _F32(0.12) * body * _soft(Y + _F32(0.5), aa(0.12))     # shoulder-girdle muscles over the apices
+    t_sh = 0.5 + 0.5 * np.tanh((Y - P.y_sh) / _F32(0.10))
+    bw = neck + (P.bw_chest * (1 - _F32(0.05) * Y * Y) - neck) * t_sh      # neck, sloping shoulders, convex chest wall
+    P.body = _soft(np.abs(X) - bw, aa(0.01))
+    thick = P.body * np.sqrt(np.clip(1 - (X / bw) ** 2, 0.0, 1)) * (_F32(0.95) + _F32(0.15) * fat)
+    P.thick = thick + _F32(0.12) * P.body * _soft(Y + _F32(0.5), aa(0.12))     # shoulder-girdle muscles over the apices
 
-    # ---- heart, mediastinum
-    hw = f['gt_ctr'] * tw                                # half of the heart's horizontal extent (ctr x 2 tw / 2)
-    bh = _F32(0.22) + _F32(0.35) * np.clip(f['gt_ctr'] - _F32(0.42), -0.1, 0.3)
+def _draw_heart(P):
+    "The heart (a tilted ellipse of horizontal extent gt_ctr x the thoracic width), mediastinum and aortic knob."
+    X, Y, aa, xm = P.X, P.Y, P.aa, P.xm
+    P.hw = hw = P.f['gt_ctr'] * P.tw                      # half of the heart's horizontal extent (ctr x 2 tw / 2)
+    bh = _F32(0.22) + _F32(0.35) * np.clip(P.f['gt_ctr'] - _F32(0.42), -0.1, 0.3)
     theta = _F32(0.45)                                    # long axis tilted: apex down and to the patient's left
     ah = np.sqrt(np.maximum(hw ** 2 - (bh * np.sin(theta)) ** 2, 1e-4)) / np.cos(theta)   # so the x extent is 2 hw
-    xh = xm + _F32(0.36) * hw                             # one third right of the midline, two thirds left
-    yh = y_top_s[1] + _F32(0.02) - bh * _F32(0.75)
-    hxr, hyr = X - xh, Y - yh
+    P.xh = xm + _F32(0.36) * hw                           # one third right of the midline, two thirds left
+    P.yh = P.y_top_s[1] + _F32(0.02) - bh * _F32(0.75)
+    hxr, hyr = X - P.xh, Y - P.yh
     d_heart = _ellipse_sd(np.cos(theta) * hxr - np.sin(theta) * hyr, np.sin(theta) * hxr + np.cos(theta) * hyr, ah, bh)
     mw = _F32(0.08) + _F32(0.05) * np.clip((Y + _F32(0.55)) / _F32(0.5), 0, 1)
     d_med = np.abs(X - xm - _F32(0.01)) - mw
     d_knob = np.sqrt((X - xm - _F32(0.12)) ** 2 + (Y + _F32(0.33)) ** 2) - _F32(0.07)
-    heart = _soft(d_heart, aa(0.012))
-    med = _soft(np.minimum(np.minimum(d_med, d_knob), d_heart), aa(0.012))
+    P.heart = _soft(d_heart, aa(0.012))
+    P.med = _soft(np.minimum(np.minimum(d_med, d_knob), d_heart), aa(0.012))
 
-    # ---- lungs, with pleural fluid and atelectasis
-    air, thorax = zeros(), zeros()
-    cy = y_cp - _F32(0.14)
-    cx, ax, ay = _F32(0.45) * tw, _F32(0.55) * tw, cy - y_ap
+# %% ../nbs/05_phantom.ipynb #d9556d20
+def _pleural_fluid(P, s, u, lung, cx):
+    "The fluid of side `s` (+1: image right): a level with a meniscus climbing the lateral wall; its mask is recorded."
+    e = P.f['gt_effusion_left'] if s == 1 else P.f['gt_effusion_right']
+    if not np.any(e > 0): return None
+    level = P.y_cp_s[s] - e * P.Lh
+    lat = np.clip((u - _F32(0.3) * P.tw) / (_F32(0.7) * P.tw), 0, 1)
+    level_u = level - _F32(0.5) * e * P.Lh * lat ** 2       # meniscus: fluid climbs the lateral wall
+    fl = _soft(level_u - P.Y, P.aa(0.025)) * np.clip(_F32(0.65) + (P.Y - level_u) / _F32(0.2), 0, 1)
+    fl = fl * np.clip(e / _F32(0.02), 0, 1)
+    if P.want_masks: P.masks['fluid_left' if s == 1 else 'fluid_right'] = fl * lung
+    return fl
+
+def _atelectasis(P, s, u, lung):
+    "The atelectasis opacity of side `s`: plate-like bands in the lower zone (a second band when severe); mask recorded."
+    on = P.ate * (P.sig_ate == s)
+    if not np.any(on > 0): return None
+    Y, aa, tw, y_top = P.Y, P.aa, P.tw, P.y_top_s[s]
+    zone = _soft(y_top - _F32(0.32) - Y, aa(0.06))     # lower zone of this lung
+    # plate-like (discoid) bands: thin, slightly oblique, tapered at both ends; a second one when severe
+    yc = y_top - _F32(0.12) - _F32(0.10) * (u - _F32(0.45) * tw)
+    tpr = np.clip(1 - ((u - _F32(0.45) * tw) / (_F32(0.30) * tw)) ** 2, 0, 1)
+    plate = _soft(np.abs(Y - yc) - (_F32(0.012) + _F32(0.025) * on) * tpr, aa(0.012)) * (tpr > 0)
+    yc2 = y_top - _F32(0.27) - _F32(0.06) * (u - _F32(0.55) * tw)
+    tpr2 = np.clip(1 - ((u - _F32(0.55) * tw) / (_F32(0.22) * tw)) ** 2, 0, 1)
+    plate2 = _soft(np.abs(Y - yc2) - _F32(0.022) * tpr2, aa(0.012)) * (tpr2 > 0) * np.clip((on - _F32(0.45)) * 3, 0, 1)
+    opac = np.clip(_F32(0.9) * np.clip(on * 1.6, 0, 1) * np.maximum(plate, plate2) + _F32(0.35) * on * zone, 0, 1)
+    if P.want_masks: P.masks['atelectasis'] = np.maximum(P.masks['atelectasis'], opac * lung)
+    return opac
+
+def _draw_lungs(P):
+    "Both lungs (ellipse above the hemidiaphragm dome), their air less the fluid and atelectasis; sets P.air, P.thorax."
+    X, Y, tw = P.X, P.Y, P.tw
+    air, thorax = P.zeros(), P.zeros()
+    cy = P.y_cp - _F32(0.14)
+    cx, ax, ay = _F32(0.45) * tw, _F32(0.55) * tw, cy - P.y_ap
     for s in (-1, 1):
         u = s * X                                        # lateral coordinate of this side
         d_ell = _ellipse_sd(u - cx, Y - cy, ax, ay)
         u_pk = _F32(0.40) * tw
-        h = y_cp_s[s] - y_top_s[s]
+        h = P.y_cp_s[s] - P.y_top_s[s]
         q = (u - u_pk) / (tw - u_pk)
         slope = 2 * h * q / (tw - u_pk)
-        d_dia = (Y - (y_top_s[s] + h * q * q)) / np.sqrt(1 + slope * slope)
-        lung = _soft(np.maximum(d_ell, d_dia), aa(0.012))
+        d_dia = (Y - (P.y_top_s[s] + h * q * q)) / np.sqrt(1 + slope * slope)
+        lung = _soft(np.maximum(d_ell, d_dia), P.aa(0.012))
         thorax = np.maximum(thorax, lung)
         prof = np.clip(1 - ((u - cx) / ax) ** 2 - ((Y - cy) / ay) ** 2, 0, 1)
         a_s = lung * (_F32(0.65) + _F32(0.35) * np.sqrt(prof))   # more air in the thick centre of the lung
-        e = f['gt_effusion_left'] if s == 1 else f['gt_effusion_right']
-        if np.any(e > 0):
-            level = y_cp_s[s] - e * Lh
-            lat = np.clip((u - _F32(0.3) * tw) / (_F32(0.7) * tw), 0, 1)
-            level_u = level - _F32(0.5) * e * Lh * lat ** 2       # meniscus: fluid climbs the lateral wall
-            fl = _soft(level_u - Y, aa(0.025)) * np.clip(_F32(0.65) + (Y - level_u) / _F32(0.2), 0, 1)
-            fl = fl * np.clip(e / _F32(0.02), 0, 1)
-            a_s = a_s * (1 - _F32(0.97) * fl)
-            if want_masks: masks['fluid_left' if s == 1 else 'fluid_right'] = fl * lung
-        on = ate * (sig_ate == s)
-        if np.any(on > 0):
-            zone = _soft(y_top_s[s] - _F32(0.32) - Y, aa(0.06))     # lower zone of this lung
-            # plate-like (discoid) bands: thin, slightly oblique, tapered at both ends; a second one when severe
-            yc = y_top_s[s] - _F32(0.12) - _F32(0.10) * (u - _F32(0.45) * tw)
-            tpr = np.clip(1 - ((u - _F32(0.45) * tw) / (_F32(0.30) * tw)) ** 2, 0, 1)
-            plate = _soft(np.abs(Y - yc) - (_F32(0.012) + _F32(0.025) * on) * tpr, aa(0.012)) * (tpr > 0)
-            yc2 = y_top_s[s] - _F32(0.27) - _F32(0.06) * (u - _F32(0.55) * tw)
-            tpr2 = np.clip(1 - ((u - _F32(0.55) * tw) / (_F32(0.22) * tw)) ** 2, 0, 1)
-            plate2 = _soft(np.abs(Y - yc2) - _F32(0.022) * tpr2, aa(0.012)) * (tpr2 > 0) * np.clip((on - _F32(0.45)) * 3, 0, 1)
-            opac = np.clip(_F32(0.9) * np.clip(on * 1.6, 0, 1) * np.maximum(plate, plate2) + _F32(0.35) * on * zone, 0, 1)
-            a_s = a_s * (1 - opac)
-            if want_masks: masks['atelectasis'] = np.maximum(masks['atelectasis'], opac * lung)
+        fl = _pleural_fluid(P, s, u, lung, cx)
+        if fl is not None: a_s = a_s * (1 - _F32(0.97) * fl)
+        opac = _atelectasis(P, s, u, lung)
+        if opac is not None: a_s = a_s * (1 - opac)
         air = air + a_s
-    air = air * (1 - _F32(0.93) * med)                    # the heart and mediastinum hide the lung behind them
-    D = thick - _F32(0.80) * air
+    P.air = air * (1 - _F32(0.93) * P.med)                # the heart and mediastinum hide the lung behind them
+    P.thorax = thorax
 
-    # ---- hila and vessel markings: tapering lines radiating from each hilum
+def _vessels(D, P):
+    "`D` with the hila and vessel markings: tapering lines radiating from each hilum, seen where there is air."
+    X, Y, air = P.X, P.Y, P.air
     for s in (-1, 1):
-        hx, hy = xm + s * _F32(0.16), _F32(-0.18)
+        hx, hy = P.xm + s * _F32(0.16), _F32(-0.18)
         r = np.sqrt((X - hx) ** 2 + (Y - hy) ** 2)
         phi = np.arctan2(Y - hy, s * (X - hx))
-        v = _F32(6.2832) * f['gt_vessels'] + _F32(1.7) * (s + 1)
-        ridge = zeros()
+        v = _F32(6.2832) * P.f['gt_vessels'] + _F32(1.7) * (s + 1)
+        ridge = P.zeros()
         for n, amp, fr, off, wt in ((7, 1.5, 6, 0.0, 1.0), (11, 1.2, 9, 1.3, 0.6)):
             a = _F32(n) * phi + _F32(amp) * np.sin(_F32(fr) * r + v + _F32(off)) + v * _F32(1 + off)
             dist = r * (a - _F32(6.2832) * np.round(a / _F32(6.2832))) / _F32(n)      # distance to the nearest vessel
             width = _F32(0.022) * np.clip(1 - r / _F32(0.9), 0.2, 1)
-            ridge = np.maximum(ridge, _F32(wt) * np.exp(-(dist / np.sqrt(width ** 2 + (_F32(0.5) * px) ** 2)) ** 2))
+            ridge = np.maximum(ridge, _F32(wt) * np.exp(-(dist / np.sqrt(width ** 2 + (_F32(0.5) * P.px) ** 2)) ** 2))
         D = D + air * (_F32(0.20) * ridge * np.exp(-r / _F32(0.35)) * np.clip(r / _F32(0.08), 0, 1)
-                       + _F32(0.25) * _soft(r - _F32(0.07), aa(0.04)))
+                       + _F32(0.25) * _soft(r - _F32(0.07), P.aa(0.04)))
+    return D
 
-    # ---- trachea, gastric bubble, breasts
-    D = D - _F32(0.22) * body * _soft(np.maximum(np.abs(X - xm) - _F32(0.035), Y + _F32(0.36)), aa(0.01))
-    d_gas = _ellipse_sd(X - xm - _F32(0.38) * W, Y - y_top_s[1] - _F32(0.14), _F32(0.12), _F32(0.06))
-    D = D - _F32(0.3) * _soft(np.maximum(d_gas, y_top_s[1] + _F32(0.11) - Y), aa(0.015))
-    if np.any(f['gt_breast'] > 0):
+def _air_and_breasts(D, P):
+    "`D` with the trachea and the gastric bubble (air) and the breasts' shadows."
+    X, Y, xm, aa, tw = P.X, P.Y, P.xm, P.aa, P.tw
+    D = D - _F32(0.22) * P.body * _soft(np.maximum(np.abs(X - xm) - _F32(0.035), Y + _F32(0.36)), aa(0.01))
+    d_gas = _ellipse_sd(X - xm - _F32(0.38) * P.W, Y - P.y_top_s[1] - _F32(0.14), _F32(0.12), _F32(0.06))
+    D = D - _F32(0.3) * _soft(np.maximum(d_gas, P.y_top_s[1] + _F32(0.11) - Y), aa(0.015))
+    if np.any(P.f['gt_breast'] > 0):
         for s in (-1, 1):
-            d_br = _ellipse_sd(s * X - _F32(0.5) * tw, Y - y_cp + _F32(0.22), _F32(0.34), _F32(0.26))
-            D = D + _F32(0.2) * f['gt_breast'] * _soft(d_br, aa(0.04)) * _soft(y_cp - _F32(0.4) - Y, aa(0.08))
+            d_br = _ellipse_sd(s * X - _F32(0.5) * tw, Y - P.y_cp + _F32(0.22), _F32(0.34), _F32(0.26))
+            D = D + _F32(0.2) * P.f['gt_breast'] * _soft(d_br, aa(0.04)) * _soft(P.y_cp - _F32(0.4) - Y, aa(0.08))
+    return D
 
-    # ---- bones
+def _bones(P):
+    "The bones' attenuation: spine, posterior and anterior ribs, clavicles, humeral heads (before bone density)."
+    X, Y, xm, aa, tw, y_ap = P.X, P.Y, P.xm, P.aa, P.tw, P.y_ap
     spine = _soft(np.abs(X - xm) - _F32(0.07), aa(0.008))
-    Bd = _F32(0.30) * spine * (_F32(0.8) + _F32(0.2) * np.cos(_F32(6.2832) * (Y - y_cp) / (_F32(0.1) * Lh / _F32(1.2))))
-    sp = Lh / _F32(10.5)                                  # rib spacing follows the lung height
+    Bd = _F32(0.30) * spine * (_F32(0.8) + _F32(0.2) * np.cos(_F32(6.2832) * (Y - P.y_cp) / (_F32(0.1) * P.Lh / _F32(1.2))))
+    sp = P.Lh / _F32(10.5)                                # rib spacing follows the lung height
     for s in (-1, 1):
         u = s * (X - xm)
         cu, dcu = _F32(-0.25) * u + _F32(0.70) * u * u, _F32(-0.25) + _F32(1.40) * u   # posterior rib arc and its slope
@@ -236,51 +261,65 @@ def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
         d_ra = np.abs(ph_a - np.clip(np.round(ph_a), 0, 6)) * sp * _F32(1.15 * 0.96) - _F32(0.016)
         Bd = Bd + _F32(0.07) * _soft(d_ra, aa(0.01)) * _soft(ua - _F32(0.55) * tw, aa(0.03)) * _soft(-ua, aa(0.02))
         v = np.clip((u - _F32(0.06)) / _F32(0.58), 0, 1)  # clavicle: gentle S from the sternum to the shoulder
-        yc = _F32(-0.60) - _F32(0.09) * v + _F32(0.035) * np.sin(_F32(3.1416) * v) + _F32(0.02) * W
+        yc = _F32(-0.60) - _F32(0.09) * v + _F32(0.035) * np.sin(_F32(3.1416) * v) + _F32(0.02) * P.W
         Bd = Bd + _F32(0.35) * _soft(np.maximum(np.abs(Y - yc) - _F32(0.028), np.abs(u - _F32(0.37)) - _F32(0.31)), aa(0.008))
-        d_hum = np.sqrt((u - bw_chest - _F32(0.02)) ** 2 + (Y - y_sh - _F32(0.07)) ** 2) - _F32(0.13)
+        d_hum = np.sqrt((u - P.bw_chest - _F32(0.02)) ** 2 + (Y - P.y_sh - _F32(0.07)) ** 2) - _F32(0.13)
         Bd = Bd + _F32(0.3) * _soft(d_hum, aa(0.01))
-    D = D + f['gt_bone_density'] ** _F32(1.5) * Bd * body
-    if want_masks: masks.update(heart=heart, thorax=thorax, lungs=np.clip(air / _F32(0.65), 0, 1), body=body)
+    return Bd
 
-    # ---- devices (metal), drawn only for the images that have them
-    def add_device(sel, sd, density, name, part):   # name: the device's mask; part: its part's (DEVICE_PARTS)
-        m = _soft(sd, np.sqrt((_F32(0.45) * px[sel]) ** 2 + _F32(0.004) ** 2))
-        D[sel] = D[sel] + density * m
-        if want_masks:
-            for k in (name, part): masks[k][sel] = np.maximum(masks[k][sel], m)
-    pm = np.flatnonzero(f['gt_pacemaker'].ravel() > 0.5)
+# %% ../nbs/05_phantom.ipynb #a7456cee
+def _add_device(D, P, sel, sd, density, name, part):
+    "Metal of signed distance `sd` and `density` added to the images `sel` of `D`; masks `name` and its `part` recorded."
+    m = _soft(sd, np.sqrt((_F32(0.45) * P.px[sel]) ** 2 + _F32(0.004) ** 2))
+    D[sel] = D[sel] + density * m
+    if P.want_masks:
+        for k in (name, part): P.masks[k][sel] = np.maximum(P.masks[k][sel], m)
+
+def _draw_devices(D, P):
+    "Pacemakers (body and leads) and the support devices (central line, endotracheal tube, nasogastric tube), drawn into `D`."
+    pm = np.flatnonzero(P.f['gt_pacemaker'].ravel() > 0.5)
     if len(pm):
-        Xs, Ys, tws, xms, xhs, yhs, hws = X[pm], Y[pm], tw[pm], xm[pm], xh[pm], yh[pm], hw[pm]
+        Xs, Ys, tws, xms, xhs, yhs, hws = P.X[pm], P.Y[pm], P.tw[pm], P.xm[pm], P.xh[pm], P.yh[pm], P.hw[pm]
         gx, gy, rot = _F32(0.62) * tws, _F32(-0.50), _F32(0.25)
         bx, by = np.cos(rot) * (Xs - gx) + np.sin(rot) * (Ys - gy), -np.sin(rot) * (Xs - gx) + np.cos(rot) * (Ys - gy)
-        add_device(pm, _box_sd(bx, by, _F32(0.13), _F32(0.095), _F32(0.04)), _F32(2.5), 'pacemaker', 'pacemaker body')
+        _add_device(D, P, pm, _box_sd(bx, by, _F32(0.13), _F32(0.095), _F32(0.04)), _F32(2.5), 'pacemaker', 'pacemaker body')
         ctrl = [(gx - _F32(0.12), gy - _F32(0.05)), (_F32(0.22) * tws, _F32(-0.58)), (xms - _F32(0.05), _F32(-0.48)),
                 (xms - _F32(0.07), _F32(-0.28)), (xhs - _F32(0.45) * hws, yhs), (xhs + _F32(0.4) * hws, yhs + _F32(0.14))]
-        add_device(pm, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.3), 'pacemaker', 'pacemaker leads')
-    sd = np.flatnonzero(f['gt_support_device'].ravel() > 0.5)
+        _add_device(D, P, pm, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.3), 'pacemaker', 'pacemaker leads')
+    sd = np.flatnonzero(P.f['gt_support_device'].ravel() > 0.5)
     for kind in (0, 1, 2):
-        sel = sd[np.round(f['gt_support_kind'].ravel()[sd]) == kind]
+        sel = sd[np.round(P.f['gt_support_kind'].ravel()[sd]) == kind]
         if not len(sel): continue
-        Xs, Ys, xms, ytl = X[sel], Y[sel], xm[sel], y_top_s[1][sel]
+        Xs, Ys, xms, ytl = P.X[sel], P.Y[sel], P.xm[sel], P.y_top_s[1][sel]
         if kind == 0:    # central venous catheter via the right internal jugular vein, tip in the SVC
             ctrl = [(_F32(-0.30) + 0 * xms, _F32(-1.1)), (_F32(-0.22) + 0 * xms, _F32(-0.85)), (xms - _F32(0.09), _F32(-0.58)),
                     (xms - _F32(0.08), _F32(-0.35)), (xms - _F32(0.07), _F32(-0.20))]
-            add_device(sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.8), 'support_device', 'central venous catheter')
+            _add_device(D, P, sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.018)), _F32(1.8), 'support_device', 'central venous catheter')
         elif kind == 1:  # endotracheal tube in the trachea, tip above the carina, with its radio-opaque stripe
             pts = _curve_points([(xms, _F32(-1.15)), (xms + _F32(0.005), _F32(-0.8)), (xms, _F32(-0.50))], 3)
-            add_device(sel, _polyline_sd(Xs, Ys, pts, _F32(0.032)), _F32(0.6), 'support_device', 'endotracheal tube')
-            add_device(sel, _polyline_sd(Xs, Ys, pts, _F32(0.014)), _F32(2.0), 'support_device', 'endotracheal tube')
+            _add_device(D, P, sel, _polyline_sd(Xs, Ys, pts, _F32(0.032)), _F32(0.6), 'support_device', 'endotracheal tube')
+            _add_device(D, P, sel, _polyline_sd(Xs, Ys, pts, _F32(0.014)), _F32(2.0), 'support_device', 'endotracheal tube')
         else:            # nasogastric tube down the oesophagus, tip curled in the stomach
             ctrl = [(xms + _F32(0.02), _F32(-1.15)), (xms + _F32(0.03), _F32(-0.5)), (xms + _F32(0.05), _F32(0.05)),
                     (xms + _F32(0.2), ytl + _F32(0.10)), (xms + _F32(0.38), ytl + _F32(0.2)), (xms + _F32(0.28), ytl + _F32(0.3))]
-            add_device(sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.016)), _F32(1.6), 'support_device', 'nasogastric tube')
+            _add_device(D, P, sel, _polyline_sd(Xs, Ys, _curve_points(ctrl), _F32(0.016)), _F32(1.6), 'support_device', 'nasogastric tube')
 
-    # ---- film: exposure and detector noise
-    img = 1 - np.exp(-(_F32(1.7) / f['gt_exposure']) * np.maximum(D, 0))
-    if noise is not None: img = img + f['gt_noise'] * noise
+def _render_batch(F: dict, size: int, noise=None, want_masks: bool = False):
+    """Render a batch of radiographs. `F`: factor name -> array (B,) (missing factors take their defaults);
+    `noise`: standard normal array (B, size, size) or None. Returns float32 intensities (B, size, size) in [0, 1],
+    and, if `want_masks`, a dict of float32 (B, size, size) region masks."""
+    P = _frame(F, size, want_masks)
+    _draw_body(P); _draw_heart(P); _draw_lungs(P)
+    D = P.thick - _F32(0.80) * P.air                     # attenuation: soft tissue less the lungs' air
+    D = _vessels(D, P)
+    D = _air_and_breasts(D, P)
+    D = D + P.f['gt_bone_density'] ** _F32(1.5) * _bones(P) * P.body
+    if want_masks: P.masks.update(heart=P.heart, thorax=P.thorax, lungs=np.clip(P.air / _F32(0.65), 0, 1), body=P.body)
+    _draw_devices(D, P)                                  # metal, drawn only for the images that have it
+    img = 1 - np.exp(-(_F32(1.7) / P.f['gt_exposure']) * np.maximum(D, 0))   # film: exposure and detector noise
+    if noise is not None: img = img + P.f['gt_noise'] * noise
     img = np.clip(img, 0, 1)
-    return (img, masks) if want_masks else img
+    return (img, P.masks) if want_masks else img
 
 # %% ../nbs/05_phantom.ipynb #24843102
 def _check_size(size) -> int:

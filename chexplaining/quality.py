@@ -5,6 +5,7 @@
 # %% ../nbs/13_quality.ipynb #14f8d678
 from __future__ import annotations
 import json, math, time, dataclasses
+from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -149,6 +150,76 @@ def device_part_summary(s_x: pd.DataFrame, s_rec: pd.DataFrame, present: pd.Data
     return out
 
 @torch.no_grad()
+def _reconstruct_all(sx, ds, idx, cond, clf, rd, parts_gt, fid_rec, dev, batch: int, invert_steps: int, progress: bool) -> SimpleNamespace:
+    """One pass over the images `idx` of `ds`: per image L1/PSNR/SSIM (`rows`), each classifier's probability on x and on
+    G(E(x)) (`probs`), the reader's factors on x, G(E(x)) and G(w_i, c_{i-1}) (`facts`), device-part scores on x and
+    G(E(x)) when `parts_gt` (the factors of `idx`) is given, the reconstruction FID's features, and the first 8 (x, rec)."""
+    acc = SimpleNamespace(rows=[], probs={n: ([], []) for n in clf.names}, facts=([], [], []), part_scores=([], []), show=None)
+    for s in _progress(range(0, len(idx), batch), desc='reconstruct', disable=not progress):
+        x = torch.stack([ds[int(i)]['img'] for i in idx[s:s + batch]]).to(dev)
+        ws, cx = invert(sx, x, cond, invert_steps), cond(x)
+        rec = sx.decode(ws, cx).clamp(0, 1)
+        c, c2 = clf(x), clf(rec)
+        acc.rows.append(torch.stack([(rec - x).abs().flatten(1).mean(1), psnr(rec, x), ssim(rec, x)], 1).cpu())
+        for n, a, b in zip(clf.names, clf.split(c), clf.split(c2)):
+            acc.probs[n][0].append(positive_probability(a).cpu()); acc.probs[n][1].append(positive_probability(b).cpu())
+        if rd is not None:
+            acc.facts[0].append(rd(x).cpu()); acc.facts[1].append(rd(rec).cpu())
+            acc.facts[2].append(rd(sx.decode(ws, cx.roll(1, 0)).clamp(0, 1)).cpu())   # w of image i, c of image i-1
+        if parts_gt is not None:
+            for a, sc in zip(acc.part_scores, device_part_scores([x, rec], parts_gt.iloc[s:s + batch], sx.resolution)): a.append(sc)
+        fid_update(fid_rec, x, True); fid_update(fid_rec, rec, False)
+        if acc.show is None: acc.show = (x[:8].cpu(), rec[:8].cpu())
+    return acc
+
+def _reader_results(rd, facts, gt, decisions: dict, clf, out: Path, invert_steps: int, batch: int) -> dict:
+    """What the factor reader says of the reconstructions: per-factor correlations (`factors`), within-decision fidelity
+    (and its figure beside `out`), where each factor comes from (`factor_source`) and each device kept or invented."""
+    fx = pd.DataFrame(torch.cat(facts[0]).numpy(), columns=rd.factor_names)
+    fr = pd.DataFrame(torch.cat(facts[1]).numpy(), columns=rd.factor_names)
+    fid_f = {}
+    for k in rd.factor_names:
+        fid_f[k] = {'r_reader': _corr(fx[k], fr[k]), 'r_truth': _corr(gt[k], fr[k]) if k in gt else float('nan')}
+    res = {'factors': fid_f}
+    within = within_decision_fidelity(fx, fr, decisions, dict(zip(clf.names, clf.targets)))
+    for k, v in within.items(): fid_f[k].update(r_within_decision=v['r_within'], sd_ratio=v['sd_ratio'])
+    res['within_decision'] = within
+    fidelity_figure(fx, fr, decisions, within, out.with_name(out.stem + '_fidelity.png'),
+                    f"factor fidelity, {'encoder' if not invert_steps else f'encoder + {invert_steps} latent steps'}, {len(fx)} images")
+    # Where the generator keeps each factor: decode w of one image with c of another and see whose factor comes out.
+    # A factor that follows c is invisible to edits of w (EigenFind, latent shift) and spread over StyleSpace by c's affine.
+    fs = pd.DataFrame(torch.cat(facts[2]).numpy(), columns=rd.factor_names)
+    res['factor_source'] = factor_source(fx, fs, swap_index(len(fx), batch))
+    res['devices'] = {}
+    for name, col in DEVICE_FACTORS.items():
+        if col in fr and col in gt:
+            has = gt[col].to_numpy() > 0.5
+            res['devices'][name] = {'n_with': int(has.sum()), 'n_without': int((~has).sum()),
+                                    'kept': float((fr[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
+                                    'invented': float((fr[col].to_numpy()[~has] > 0.5).mean()) if (~has).any() else float('nan'),
+                                    'reader_on_originals_recall': float((fx[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
+                                    'r_reader': _corr(fx[col], fr[col])}
+    return res
+
+@torch.no_grad()
+def _sample_fid(sx, ds, cond, fid_samp, fid_rec, n_samples: int, seed: int, batch: int, dev, progress: bool) -> torch.Tensor:
+    """Feed `n_samples` random samples G(z, c of a random image) to `fid_samp` (its real features copied from `fid_rec`,
+    extracted once); returns the first 16 samples."""
+    for k in ('real_features_sum', 'real_features_cov_sum', 'real_features_num_samples'):   # real images: extracted once
+        setattr(fid_samp, k, getattr(fid_rec, k).clone())
+    gs = torch.Generator().manual_seed(seed + 1)
+    samples = None
+    for s in _progress(range(0, n_samples, batch), desc='samples', disable=not progress):
+        m = min(batch, n_samples - s)
+        lab = torch.randint(0, len(ds), (m,), generator=gs)
+        xl = torch.stack([ds[int(i)]['img'] for i in lab]).to(dev)
+        z = torch.randn(m, sx.config.network.z_dim, generator=gs).to(dev)
+        img = sx.decode(sx.G.mapping(z), cond(xl)).clamp(0, 1)
+        fid_update(fid_samp, img, False)
+        samples = img[:16].cpu() if samples is None else torch.cat([samples, img.cpu()])[:16]
+    return samples
+
+@torch.no_grad()
 def eval_styleex(
     styleex: str,  # StyleEx run folder, inference.pt or last.pt
     manifest: str,  # manifest CSV of the images to reconstruct
@@ -195,26 +266,10 @@ def eval_styleex(
     fid_rec, fid_name = make_fid(ext_model, ext_name)
     fid_samp, _ = make_fid(ext_model, ext_name)
     fid_rec, fid_samp = fid_rec.to(dev), fid_samp.to(dev)
-    rows, probs, facts, part_scores = [], {n: ([], []) for n in clf.names}, ([], [], []), ([], [])
     t0 = time.time()
-    show = None
-    for s in _progress(range(0, len(idx), batch), desc='reconstruct', disable=not progress):
-        x = torch.stack([ds[int(i)]['img'] for i in idx[s:s + batch]]).to(dev)
-        ws, cx = invert(sx, x, cond, invert_steps), cond(x)
-        rec = sx.decode(ws, cx).clamp(0, 1)
-        c, c2 = clf(x), clf(rec)
-        rows.append(torch.stack([(rec - x).abs().flatten(1).mean(1), psnr(rec, x), ssim(rec, x)], 1).cpu())
-        for n, a, b in zip(clf.names, clf.split(c), clf.split(c2)):
-            probs[n][0].append(positive_probability(a).cpu()); probs[n][1].append(positive_probability(b).cpu())
-        if rd is not None:
-            facts[0].append(rd(x).cpu()); facts[1].append(rd(rec).cpu())
-            facts[2].append(rd(sx.decode(ws, cx.roll(1, 0)).clamp(0, 1)).cpu())   # w of image i, c of image i-1
-        if parts:
-            for acc, sc in zip(part_scores, device_part_scores([x, rec], gt.iloc[s:s + batch], sx.resolution)): acc.append(sc)
-        fid_update(fid_rec, x, True); fid_update(fid_rec, rec, False)
-        if show is None: show = (x[:8].cpu(), rec[:8].cpu())
-    n_rec = len(idx)
-    sim = torch.cat(rows).numpy()
+    acc = _reconstruct_all(sx, ds, idx, cond, clf, rd, gt if parts else None, fid_rec, dev, batch, invert_steps, progress)
+    probs, facts, part_scores, show = acc.probs, acc.facts, acc.part_scores, acc.show
+    sim = torch.cat(acc.rows).numpy()
     res = {'kind': QUALITY_KIND, 'styleex': str(sx.info.get('path')), 'step': sx.info.get('step'), 'manifest': str(manifest), 'split': split,
            'invert_steps': invert_steps,
            'n_images': int(n_images and min(n_images, len(ds)) or len(ds)),
@@ -225,48 +280,13 @@ def eval_styleex(
         decisions[n] = a > 0.5   # each classifier's decision on x
         res['classifiers'][n] = {'agreement': float(((a > 0.5) == (b > 0.5)).mean()), 'prob_correlation': _corr(a, b),
                                  'positive_rate_x': float((a > 0.5).mean()), 'positive_rate_rec': float((b > 0.5).mean())}
-    if rd is not None:
-        fx = pd.DataFrame(torch.cat(facts[0]).numpy(), columns=rd.factor_names)
-        fr = pd.DataFrame(torch.cat(facts[1]).numpy(), columns=rd.factor_names)
-        fid_f = {}
-        for k in rd.factor_names:
-            fid_f[k] = {'r_reader': _corr(fx[k], fr[k]), 'r_truth': _corr(gt[k], fr[k]) if k in gt else float('nan')}
-        res['factors'] = fid_f
-        within = within_decision_fidelity(fx, fr, decisions, dict(zip(clf.names, clf.targets)))
-        for k, v in within.items(): fid_f[k].update(r_within_decision=v['r_within'], sd_ratio=v['sd_ratio'])
-        res['within_decision'] = within
-        fidelity_figure(fx, fr, decisions, within, out.with_name(out.stem + '_fidelity.png'),
-                        f"factor fidelity, {'encoder' if not invert_steps else f'encoder + {invert_steps} latent steps'}, {len(fx)} images")
-        # Where the generator keeps each factor: decode w of one image with c of another and see whose factor comes out.
-        # A factor that follows c is invisible to edits of w (EigenFind, latent shift) and spread over StyleSpace by c's affine.
-        fs = pd.DataFrame(torch.cat(facts[2]).numpy(), columns=rd.factor_names)
-        res['factor_source'] = factor_source(fx, fs, swap_index(len(fx), batch))
-        res['devices'] = {}
-        for name, col in DEVICE_FACTORS.items():
-            if col in fr and col in gt:
-                has = gt[col].to_numpy() > 0.5
-                res['devices'][name] = {'n_with': int(has.sum()), 'n_without': int((~has).sum()),
-                                        'kept': float((fr[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
-                                        'invented': float((fr[col].to_numpy()[~has] > 0.5).mean()) if (~has).any() else float('nan'),
-                                        'reader_on_originals_recall': float((fx[col].to_numpy()[has] > 0.5).mean()) if has.any() else float('nan'),
-                                        'r_reader': _corr(fx[col], fr[col])}
+    if rd is not None: res.update(_reader_results(rd, facts, gt, decisions, clf, out, invert_steps, batch))
     if parts: res['device_parts'] = device_part_summary(pd.concat(part_scores[0]), pd.concat(part_scores[1]), device_part_present(gt))
     res['fid_extractor'] = fid_name
     res['fid_reconstructions'] = float(fid_rec.compute())
     samples = None
     if n_samples:
-        for k in ('real_features_sum', 'real_features_cov_sum', 'real_features_num_samples'):   # real images: extracted once
-            setattr(fid_samp, k, getattr(fid_rec, k).clone())
-        gs = torch.Generator().manual_seed(seed + 1)
-        done = 0
-        for s in _progress(range(0, n_samples, batch), desc='samples', disable=not progress):
-            m = min(batch, n_samples - s)
-            lab = torch.randint(0, len(ds), (m,), generator=gs)
-            xl = torch.stack([ds[int(i)]['img'] for i in lab]).to(dev)
-            z = torch.randn(m, sx.config.network.z_dim, generator=gs).to(dev)
-            img = sx.decode(sx.G.mapping(z), cond(xl)).clamp(0, 1)
-            fid_update(fid_samp, img, False)
-            samples = img[:16].cpu() if samples is None else torch.cat([samples, img.cpu()])[:16]
+        samples = _sample_fid(sx, ds, cond, fid_samp, fid_rec, n_samples, seed, batch, dev, progress)
         res['fid_samples'] = float(fid_samp.compute())
         res['n_samples'] = n_samples
     res['seconds'] = time.time() - t0

@@ -378,6 +378,39 @@ def _lr_lambda(total_steps: int):
     warm = max(1, round(0.03 * total_steps))
     return lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * min(1.0, (s - warm) / max(1, total_steps - warm))))
 
+def _resumed_reader(out: Path, cfg: ReaderConfig, sha: str, resume: bool) -> dict | None:
+    "The reader run `out/last.pt` to resume (checked against `cfg` and the manifest's `sha`), None for a new run."
+    last_path = out/'last.pt'
+    if not last_path.is_file():
+        if resume: log.info(f'{out}: no last.pt to resume from; starting a new run')
+        return None
+    try: ck = read_reader_checkpoint(last_path)
+    except ChexError as e: raise ChexError(f'--out {out}: its last.pt is not a reader training run\'s ({e}); choose another --out') from None
+    if not resume: raise ChexError(f'{out}: this folder already holds a reader training run (last.pt); pass --resume to continue it or choose another --out')
+    _check_resumable(ck, cfg, sha, last_path)
+    return ck
+
+def _reader_epoch(model, train, opt, sched, cfg: ReaderConfig, epoch: int, steps_per_epoch: int, aug: dict, noise_j, dev, progress: bool):
+    """One epoch of the reader (shuffle and augmentation seeded by the epoch; the noise factor's target follows the
+    augmentation's added noise); returns (summed loss, images)."""
+    gen = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch))
+    torch.manual_seed(_epoch_seed(cfg.seed + 1, epoch))
+    order = torch.randperm(len(train), generator=gen)
+    model.train()
+    total, count = 0.0, 0
+    steps = _progress(range(steps_per_epoch), desc=f'epoch {epoch + 1}/{cfg.epochs}', leave=False, disable=not progress)
+    for s in steps:
+        idx = order[s * cfg.batch:(s + 1) * cfg.batch]
+        x, y, mk = train.batch(idx).to(dev), train.y[idx].to(dev), train.mask[idx].to(dev)
+        if cfg.augment:
+            x, gain, added = augment_reader_batch(x, gen, **aug)
+            if noise_j is not None: y[:, noise_j] = augmented_noise(y[:, noise_j], gain, added)
+        loss, _ = reader_loss(model.raw(x), _standardise(model, y), mk, model.binary)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+        total += loss.item() * len(idx); count += len(idx)
+        steps.set_postfix(loss=f'{total / count:.4f}', refresh=False)
+    return total, count
+
 def fit_reader(cfg: ReaderConfig, manifest, out, root=None, resume: bool = False, device: str = 'auto',
                progress: bool = True, threads: int = 0) -> Path:
     "Train the reader described by `cfg` on phantom `manifest` into folder `out`; returns the path of `best.pt`."
@@ -390,13 +423,7 @@ def fit_reader(cfg: ReaderConfig, manifest, out, root=None, resume: bool = False
     dev = get_device(device)
     sha, version = manifest_hash(manifest), code_version()
     last_path, best_path = out/'last.pt', out/'best.pt'
-    ck = None
-    if last_path.is_file():
-        try: ck = read_reader_checkpoint(last_path)
-        except ChexError as e: raise ChexError(f'--out {out}: its last.pt is not a reader training run\'s ({e}); choose another --out') from None
-        if not resume: raise ChexError(f'{out}: this folder already holds a reader training run (last.pt); pass --resume to continue it or choose another --out')
-        _check_resumable(ck, cfg, sha, last_path)
-    elif resume: log.info(f'{out}: no last.pt to resume from; starting a new run')
+    ck = _resumed_reader(out, cfg, sha, resume)
 
     train = _SplitData(manifest, df, root, 'train', cfg.size, names, progress)
     val = _SplitData(manifest, df, root, cfg.val_split, cfg.size, names, False)
@@ -422,22 +449,7 @@ def fit_reader(cfg: ReaderConfig, manifest, out, root=None, resume: bool = False
     bar = _progress(total=cfg.epochs, initial=state['epoch'], desc='train reader', disable=not progress)
     for epoch in range(state['epoch'], cfg.epochs):
         t0 = time.time()
-        gen = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch))
-        torch.manual_seed(_epoch_seed(cfg.seed + 1, epoch))
-        order = torch.randperm(len(train), generator=gen)
-        model.train()
-        total, count = 0.0, 0
-        steps = _progress(range(steps_per_epoch), desc=f'epoch {epoch + 1}/{cfg.epochs}', leave=False, disable=not progress)
-        for s in steps:
-            idx = order[s * cfg.batch:(s + 1) * cfg.batch]
-            x, y, mk = train.batch(idx).to(dev), train.y[idx].to(dev), train.mask[idx].to(dev)
-            if cfg.augment:
-                x, gain, added = augment_reader_batch(x, gen, **aug)
-                if noise_j is not None: y[:, noise_j] = augmented_noise(y[:, noise_j], gain, added)
-            loss, _ = reader_loss(model.raw(x), _standardise(model, y), mk, model.binary)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-            total += loss.item() * len(idx); count += len(idx)
-            steps.set_postfix(loss=f'{total / count:.4f}', refresh=False)
+        total, count = _reader_epoch(model, train, opt, sched, cfg, epoch, steps_per_epoch, aug, noise_j, dev, progress)
         val_metrics, val_loss = _split_metrics(model, val, 256, dev)
         score = metrics_score(val_metrics)
         improved = score > state['best_score']

@@ -381,6 +381,60 @@ def _slice(t, rank, world):
 
 def _ramp(step, warmup): return 1.0 if warmup <= 0 else min(1.0, (step + 1) / warmup)
 
+def _path_length_penalty(G, cfg: StyleExConfig, z, z2, cut, mix, c_samp, step: int, state: dict, rank: int, world: int) -> float:
+    """StyleGAN2's lazy path-length regularisation on every `pl_batch_shrink`-th sample: its gradient is added to G's
+    (`state['pl_mean']`, the running mean length over all processes, is updated); returns the penalty."""
+    k = cfg.pl_batch_shrink   # every k-th sample of each process: the same images as one process taking every k-th
+    n = max(1, z.shape[0] // k)
+    ws = _mixed_ws(G, z[::k][:n], z2[::k][:n], cut[::k][:n], mix[::k][:n])
+    img = G(ws, c_samp[::k][:n], cfg.train_noise)
+    pl_noise = torch.randn((n * world, *img.shape[1:]), generator=_step_generator(cfg.seed, step, 3))[rank * n:(rank + 1) * n]
+    pl_noise = pl_noise.to(z.device) / math.sqrt(img.shape[2] * img.shape[3])
+    grad, = torch.autograd.grad((img * pl_noise).sum(), ws, create_graph=True)
+    lengths = grad.square().sum(2).mean(1).sqrt()
+    mean_len = lengths.detach().mean()
+    if dist_.is_distributed():
+        import torch.distributed as dist
+        dist.all_reduce(mean_len); mean_len /= dist.get_world_size()
+    state['pl_mean'] = state.get('pl_mean', 0.0) + cfg.pl_decay * (float(mean_len) - state.get('pl_mean', 0.0))
+    pl = (lengths - state['pl_mean']).square().mean()
+    (pl * cfg.pl_weight * cfg.pl_interval + img[:, 0, 0, 0].sum() * 0).backward()
+    return float(pl.detach())
+
+def _discriminator_step(D, opt, cfg: StyleExConfig, x, rec, fake, c_real, c_samp, aug, amp: dict, step: int, logs: dict):
+    """One step of D: real `x` against the reconstructions and samples (detached), with lazy R1 on the real images
+    (logged as `logs['r1']`); returns (D's loss, its scores on the real images)."""
+    opt.zero_grad(set_to_none=True)
+    r1_now = cfg.r1_gamma and step % cfg.r1_interval == 0
+    xr = x.detach().requires_grad_(r1_now)
+    with torch.autocast(**amp):
+        d_real = D(aug(xr), c_real)
+        d_loss = F.softplus(-d_real).mean() + 0.5 * (F.softplus(D(aug(rec.detach()), c_real)).mean() +
+                                                      F.softplus(D(aug(fake.detach()), c_samp)).mean())
+    if r1_now:
+        g_real, = torch.autograd.grad(d_real.float().sum(), xr, create_graph=True)
+        r1 = g_real.square().sum(dim=[1, 2, 3]).mean()
+        d_loss = d_loss + r1 * (cfg.r1_gamma / 2) * cfg.r1_interval
+        logs['r1'] = float(r1.detach())
+    d_loss.backward()
+    _allreduce_grads(D)
+    opt.step()
+    return d_loss, d_real
+
+@torch.no_grad()
+def _update_averages(models: StyleExModels, z, global_batch: int, cfg: StyleExConfig, step: int):
+    "w_avg towards the mean mapped latent of this step's samples (over all processes); G_ema towards G (ramped half-life)."
+    G = models.G
+    w_mean = G.mapping(z).float().mean(0)
+    if dist_.is_distributed():
+        import torch.distributed as dist
+        dist.all_reduce(w_mean); w_mean /= dist.get_world_size()
+    G.mapping.w_avg.copy_(w_mean.lerp(G.mapping.w_avg, G.mapping.w_avg_beta))
+    half_life = min(cfg.ema_half_life, (step + 1) * global_batch * cfg.ema_rampup) if cfg.ema_rampup else cfg.ema_half_life
+    beta = 0.5 ** (global_batch / max(half_life, 1e-8))
+    for pe, p in zip(models.G_ema.parameters(), G.parameters()): pe.copy_(p.detach().lerp(pe, beta))
+    for be, b in zip(models.G_ema.buffers(), G.buffers()): be.copy_(b)
+
 def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perceptual, opts: dict, cfg: StyleExConfig,
                  x01: torch.Tensor, x_label01: torch.Tensor, rnd: StepRandom, step: int, state: dict,
                  rank: int = 0, world: int = 1) -> dict:
@@ -423,57 +477,17 @@ def styleex_step(models: StyleExModels, classifiers: ExplainedClassifiers, perce
 
     # ---- 2. path length (lazy), gradients added to G's before its step
     if cfg.pl_weight and step % cfg.pl_interval == 0:
-        k = cfg.pl_batch_shrink   # every k-th sample of each process: the same images as one process taking every k-th
-        n = max(1, z.shape[0] // k)
-        ws = _mixed_ws(G, z[::k][:n], z2[::k][:n], cut[::k][:n], mix[::k][:n])
-        img = G(ws, c_samp[::k][:n], cfg.train_noise)
-        pl_noise = torch.randn((n * world, *img.shape[1:]), generator=_step_generator(cfg.seed, step, 3))[rank * n:(rank + 1) * n]
-        pl_noise = pl_noise.to(dev) / math.sqrt(img.shape[2] * img.shape[3])
-        grad, = torch.autograd.grad((img * pl_noise).sum(), ws, create_graph=True)
-        lengths = grad.square().sum(2).mean(1).sqrt()
-        mean_len = lengths.detach().mean()
-        if dist_.is_distributed():
-            import torch.distributed as dist
-            dist.all_reduce(mean_len); mean_len /= dist.get_world_size()
-        state['pl_mean'] = state.get('pl_mean', 0.0) + cfg.pl_decay * (float(mean_len) - state.get('pl_mean', 0.0))
-        pl = (lengths - state['pl_mean']).square().mean()
-        (pl * cfg.pl_weight * cfg.pl_interval + img[:, 0, 0, 0].sum() * 0).backward()
-        logs['pl'] = float(pl.detach())
+        logs['pl'] = _path_length_penalty(G, cfg, z, z2, cut, mix, c_samp, step, state, rank, world)
     _allreduce_grads(G); _allreduce_grads(E)
     opts['G'].step(); opts['E'].step()
 
     # ---- 3. D
     _requires_grad(G, False); _requires_grad(E, False); _requires_grad(D, True)
-    opts['D'].zero_grad(set_to_none=True)
-    r1_now = cfg.r1_gamma and step % cfg.r1_interval == 0
-    xr = x.detach().requires_grad_(r1_now)
-    with torch.autocast(**amp):
-        d_real = D(aug(xr), c_real)
-        d_loss = F.softplus(-d_real).mean() + 0.5 * (F.softplus(D(aug(rec.detach()), c_real)).mean() +
-                                                      F.softplus(D(aug(fake.detach()), c_samp)).mean())
-    if r1_now:
-        g_real, = torch.autograd.grad(d_real.float().sum(), xr, create_graph=True)
-        r1 = g_real.square().sum(dim=[1, 2, 3]).mean()
-        d_loss = d_loss + r1 * (cfg.r1_gamma / 2) * cfg.r1_interval
-        logs['r1'] = float(r1.detach())
-    d_loss.backward()
-    _allreduce_grads(D)
-    opts['D'].step()
+    d_loss, d_real = _discriminator_step(D, opts['D'], cfg, x, rec, fake, c_real, c_samp, aug, amp, step, logs)
     _requires_grad(G, True); _requires_grad(E, True)
 
     # ---- 4. w_avg (mean over every process's samples), G_ema
-    with torch.no_grad():
-        w_mean = G.mapping(z).float().mean(0)
-        if dist_.is_distributed():
-            import torch.distributed as dist
-            dist.all_reduce(w_mean); w_mean /= dist.get_world_size()
-        G.mapping.w_avg.copy_(w_mean.lerp(G.mapping.w_avg, G.mapping.w_avg_beta))
-    global_batch = B * world
-    half_life = min(cfg.ema_half_life, (step + 1) * global_batch * cfg.ema_rampup) if cfg.ema_rampup else cfg.ema_half_life
-    beta = 0.5 ** (global_batch / max(half_life, 1e-8))
-    with torch.no_grad():
-        for pe, p in zip(models.G_ema.parameters(), G.parameters()): pe.copy_(p.detach().lerp(pe, beta))
-        for be, b in zip(models.G_ema.buffers(), G.buffers()): be.copy_(b)
+    _update_averages(models, z, B * world, cfg, step)
     f = lambda t: float(t.detach()) if torch.is_tensor(t) else float(t)   # logged values, outside the graph
     logs.update(loss=f(loss), adv_g=f(adv), l1=f(l1), perceptual=f(perc), cycle=f(cyc), kl=f(kl), logit=f(logit),
                 d=f(d_loss), d_real=f(d_real.float().mean()), w_kl=w_kl)
@@ -641,6 +655,63 @@ def plot_losses(metrics_path, out_path):
     return out_path
 
 # %% ../nbs/11_styleex.ipynb #86cda604
+def _check_run_folder(out, manifest, classifiers, resume: bool) -> tuple[Path, Path]:
+    "(the run folder `out`, its last.pt): refused when it is not a StyleEx run's, holds one without --resume, or lacks one with it."
+    out = check_output(out, kind='folder', inputs=[p for p in ([manifest] if not isinstance(manifest, pd.DataFrame) else []) + list(
+        [classifiers] if isinstance(classifiers, (str, Path)) else classifiers or []) if not str(p).startswith('xrv:')])
+    check_output_folder(out, '--out', STYLEEX_RUN_FILES, 'a StyleEx training run', marker='run.json')
+    last = out/'last.pt'
+    if last.exists() and not resume:
+        raise ChexError(f'--out {out} already holds a run (last.pt); pass --resume to continue it or choose another --out')
+    if resume and not last.exists():
+        raise ChexError(f'--resume: {last} not found; start without --resume')
+    return out, last
+
+def _resumed_checkpoint(last: Path, cfg: StyleExConfig, clf: ExplainedClassifiers) -> dict:
+    "The training checkpoint `last` to resume, refused when it was made with other settings or for other classifiers."
+    ck = read_styleex_checkpoint(last, kinds=(CHECKPOINT_KIND,))
+    old = config_from_dict(ck['config'])
+    if old != cfg:
+        diff = {k: (v, getattr(cfg, k)) for k, v in dataclasses.asdict(old).items() if v != dataclasses.asdict(cfg)[k]}
+        raise ChexError(f'--resume: {last} was trained with other settings {diff} (stored, requested); resume with the same --config/--set or choose another --out')
+    if [r['sha256'] for r in ck['classifiers']] != [r['sha256'] for r in clf.records]:
+        raise ChexError(f'--resume: {last} was trained for other classifiers ({[r["path"] for r in ck["classifiers"]]}); give the same --classifier files')
+    return ck
+
+def _optimisers(models: StyleExModels, cfg: StyleExConfig) -> dict:
+    "Adam for G, D and E with the config's learning rates and betas (the encoder has its own beta1)."
+    return {'G': torch.optim.Adam(models.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2), eps=1e-8),
+            'D': torch.optim.Adam(models.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2), eps=1e-8),
+            'E': torch.optim.Adam(models.E.parameters(), lr=cfg.lr_e, betas=(cfg.beta1_e, cfg.beta2), eps=1e-8)}
+
+def _write_run_record(out: Path, records: dict, models: StyleExModels, cfg: StyleExConfig, n_train: int, world: int, dev, grouped: bool, pname: str):
+    "`out/run.json`: the run's records, parameter counts, training images and where it runs; logged in one line."
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_save_json({**records, 'parameters': {k: count_parameters(getattr(models, k)) for k in ('G', 'D', 'E')},
+                      'train_images': n_train, 'world_size': world, 'device': str(dev), 'modconv': 'grouped' if grouped else 'non-grouped'},
+                     out/'run.json')
+    log.info(f'StyleEx {cfg.preset}: {cfg.network.resolution} px, G {count_parameters(models.G)/1e6:.2f} M, D {count_parameters(models.D)/1e6:.2f} M, '
+             f'E {count_parameters(models.E)/1e6:.2f} M parameters; {n_train} training images; perceptual: {pname}; '
+             f'modulated conv: {"grouped" if grouped else "non-grouped"}; {world} process(es) on {dev}')
+
+def _trim_metrics(path: Path, step: int):
+    "Drop the lines of metrics file `path` logged after `step` (those of a run resumed from its step-`step` checkpoint)."
+    if not (step and path.exists()): return
+    kept = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= step]
+    with atomic_write(path) as f: f.write(''.join(l + '\n' for l in kept))
+
+def _eval_snapshot(models: StyleExModels, clf, x_val, z_show, done: int, out: Path):
+    "Validation metrics appended to `out/metrics.jsonl`, a grid (images, reconstructions, samples) and the loss plot."
+    m = quick_metrics(models, clf, x_val)
+    with open(out/'metrics.jsonl', 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
+    with torch.no_grad():
+        xs = x_val[:8]
+        rec = models.decode(models.encode(xs, models.G_ema), clf(xs))
+        samp = models.decode(models.G_ema.mapping(z_show), clf(x_val[torch.arange(8, 16) % len(x_val)]))
+    save_png(image_grid([xs, rec.clamp(0, 1), samp.clamp(0, 1)]), out/'grids'/f'grid_{done:06d}.png')
+    plot_losses(out/'metrics.jsonl', out/'losses.png')
+    log.info(f'step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
+
 class _BatchStream:
     "Step -> this process's image indices: one seeded permutation of the images per epoch, global batch sliced by rank."
     def __init__(self, n: int, global_batch: int, seed: int):
@@ -667,29 +738,14 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
         check_int(v, f'--{k.replace("_", "-")}', lo=1, what='a number of steps')
     check_float(max_minutes, '--max-minutes', lo=0, what='minutes (0: no limit)')
     check_int(threads, '--threads')
-    out = check_output(out, kind='folder', inputs=[p for p in ([manifest] if not isinstance(manifest, pd.DataFrame) else []) + list(
-        [classifiers] if isinstance(classifiers, (str, Path)) else classifiers or []) if not str(p).startswith('xrv:')])
-    check_output_folder(out, '--out', STYLEEX_RUN_FILES, 'a StyleEx training run', marker='run.json')
-    last = out/'last.pt'
-    if last.exists() and not resume:
-        raise ChexError(f'--out {out} already holds a run (last.pt); pass --resume to continue it or choose another --out')
-    if resume and not last.exists():
-        raise ChexError(f'--resume: {last} not found; start without --resume')
+    out, last = _check_run_folder(out, manifest, classifiers, resume)
     set_threads(threads)
     info = dist_.init_distributed(device)
     dev, rank, world = info.device, info.rank, info.world_size
     df = read_manifest(manifest) if not isinstance(manifest, pd.DataFrame) else manifest
     clf = load_explained_classifiers(classifiers, cfg.network.resolution, df.columns, dev)
     if cfg.network.c_dim != clf.c_dim: cfg = dataclasses.replace(cfg, network=dataclasses.replace(cfg.network, c_dim=clf.c_dim))
-    ck = None
-    if resume:
-        ck = read_styleex_checkpoint(last, kinds=(CHECKPOINT_KIND,))
-        old = config_from_dict(ck['config'])
-        if old != cfg:
-            diff = {k: (v, getattr(cfg, k)) for k, v in dataclasses.asdict(old).items() if v != dataclasses.asdict(cfg)[k]}
-            raise ChexError(f'--resume: {last} was trained with other settings {diff} (stored, requested); resume with the same --config/--set or choose another --out')
-        if [r['sha256'] for r in ck['classifiers']] != [r['sha256'] for r in clf.records]:
-            raise ChexError(f'--resume: {last} was trained for other classifiers ({[r["path"] for r in ck["classifiers"]]}); give the same --classifier files')
+    ck = _resumed_checkpoint(last, cfg, clf) if resume else None
     seed_everything(cfg.seed + rank, deterministic=False)
     mpath = Path(manifest) if not isinstance(manifest, pd.DataFrame) else None
     sha = manifest_hash(mpath) if mpath else None
@@ -702,9 +758,7 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
     perceptual = make_perceptual(cfg.perceptual, clf)
     if perceptual is not None: perceptual = perceptual.to(dev)
     pname = perceptual.name if perceptual is not None else 'none'
-    opts = {'G': torch.optim.Adam(models.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2), eps=1e-8),
-            'D': torch.optim.Adam(models.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2), eps=1e-8),
-            'E': torch.optim.Adam(models.E.parameters(), lr=cfg.lr_e, betas=(cfg.beta1_e, cfg.beta2), eps=1e-8)}
+    opts = _optimisers(models, cfg)
     state, start = {'pl_mean': 0.0}, 0
     if ck is not None:
         for k in ('G', 'G_ema', 'D', 'E'): getattr(models, k).load_state_dict(ck[k])
@@ -717,23 +771,14 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
     state['grouped'] = grouped
     models.G.grouped = models.G_ema.grouped = grouped
     records = _records(cfg, clf, pname, sha)
-    if rank == 0:
-        out.mkdir(parents=True, exist_ok=True)
-        atomic_save_json({**records, 'parameters': {k: count_parameters(getattr(models, k)) for k in ('G', 'D', 'E')},
-                          'train_images': len(ds), 'world_size': world, 'device': str(dev), 'modconv': 'grouped' if grouped else 'non-grouped'},
-                         out/'run.json')
-        log.info(f'StyleEx {cfg.preset}: {cfg.network.resolution} px, G {count_parameters(models.G)/1e6:.2f} M, D {count_parameters(models.D)/1e6:.2f} M, '
-                 f'E {count_parameters(models.E)/1e6:.2f} M parameters; {len(ds)} training images; perceptual: {pname}; '
-                 f'modulated conv: {"grouped" if grouped else "non-grouped"}; {world} process(es) on {dev}')
+    if rank == 0: _write_run_record(out, records, models, cfg, len(ds), world, dev, grouped, pname)
     stream = _BatchStream(len(ds), cfg.batch * world, cfg.seed)
     gval = torch.Generator().manual_seed(cfg.seed)
     val_idx = torch.randperm(len(val), generator=gval)[:min(256, len(val))].numpy()
     x_val = _load_images(val, val_idx).to(dev)
     z_show = torch.randn(8, cfg.network.z_dim, generator=gval).to(dev)
     metrics_path = out/'metrics.jsonl'
-    if rank == 0 and metrics_path.exists() and start:
-        kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
-        with atomic_write(metrics_path) as f: f.write(''.join(l + '\n' for l in kept))   # drop lines after the checkpoint
+    if rank == 0: _trim_metrics(metrics_path, start)
     bar = _progress(range(start, steps), initial=start, total=steps, desc='StyleEx', disable=not progress or rank != 0)
     t_start, t_last, n_img = time.time(), time.time(), 0
     stopped_early = False
@@ -752,16 +797,7 @@ def fit_styleex(cfg: StyleExConfig, manifest, classifiers, out, root=None, steps
             logs.update(step=done, kind='train', images_per_s=ips, elapsed_s=now - t_start)
             with open(metrics_path, 'a') as f: f.write(json.dumps(logs) + '\n')
             bar.set_postfix(l1=f"{logs['l1']:.3f}", kl=f"{logs['kl']:.3f}", d=f"{logs['d']:.2f}", g=f"{logs['adv_g']:.2f}", img_s=f'{ips:.0f}')
-        if rank == 0 and (done % eval_every == 0 or done == steps):
-            m = quick_metrics(models, clf, x_val)
-            with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
-            with torch.no_grad():
-                xs = x_val[:8]
-                rec = models.decode(models.encode(xs, models.G_ema), clf(xs))
-                samp = models.decode(models.G_ema.mapping(z_show), clf(x_val[torch.arange(8, 16) % len(x_val)]))
-            save_png(image_grid([xs, rec.clamp(0, 1), samp.clamp(0, 1)]), out/'grids'/f'grid_{done:06d}.png')
-            plot_losses(metrics_path, out/'losses.png')
-            log.info(f'step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
+        if rank == 0 and (done % eval_every == 0 or done == steps): _eval_snapshot(models, clf, x_val, z_show, done, out)
         over = max_minutes and (time.time() - t_start) / 60 >= max_minutes
         if done % checkpoint_every == 0 or done == steps or over:
             if rank == 0:
@@ -985,6 +1021,89 @@ def encoder_fit_lr(cfg: EncoderFitConfig, step: int) -> float:
     n = cfg.lr_decay * cfg.steps
     return cfg.lr if n <= 0 else cfg.lr * min(1.0, (cfg.steps - step) / n)
 
+def _encoder_fit_checkpoint(out: Path, resume: bool, cfg: EncoderFitConfig, src_sha: str) -> dict | None:
+    """The encoder fit's `out/last.pt` to resume (None for a new fit); refused when it is another run's, when --resume is
+    wrong, or when it was made with other settings than `cfg` or for another StyleEx than the one of sha256 `src_sha`."""
+    last, ck = out/'last.pt', None
+    if last.exists():
+        try: ck = torch.load(last, map_location='cpu', weights_only=True)
+        except Exception: ck = None
+        if not isinstance(ck, dict) or ck.get('kind') != ENCODER_FIT_KIND:
+            raise ChexError(f'--out {out} holds another run ({last} is not a train-encoder checkpoint); choose another --out')
+        if not resume: raise ChexError(f'--out {out} already holds an encoder fit (last.pt); pass --resume to continue it or choose another --out')
+    elif resume: raise ChexError(f'--resume: {last} not found; start without --resume')
+    if ck is not None:
+        if from_dict(EncoderFitConfig, ck['fit_config']) != cfg:
+            raise ChexError(f'--resume: {last} was made with other settings {ck["fit_config"]}; resume with the same --set or choose another --out')
+        if ck['source_sha256'] != src_sha:
+            raise ChexError(f'--resume: {last} was fitted to another StyleEx ({ck["source"]}); give the same --styleex')
+    return ck
+
+def _fit_start_encoder(sx: StyleEx, cfg: EncoderFitConfig, dev):
+    """(the encoder to fit, the model's config with its widths, whether it is new): the model's own encoder, or a new one
+    (seeded) when `cfg` asks for other widths."""
+    scfg = sx.config
+    net = dataclasses.replace(scfg.network, e_channel_base=cfg.e_channel_base or scfg.network.e_channel_base,
+                              e_channel_max=cfg.e_channel_max or scfg.network.e_channel_max)
+    torch.manual_seed(cfg.seed)
+    E = Encoder(net, sx.G.n_ws).to(dev).train()
+    fresh = net != scfg.network   # other widths: a new encoder; the same: continue from the model's own
+    if not fresh: E.load_state_dict(sx.E.state_dict())
+    return E, dataclasses.replace(scfg, network=net), fresh
+
+def _model_classifiers(sx: StyleEx, classifiers, path, dev) -> ExplainedClassifiers:
+    "The classifiers model `sx` (from `path`) was trained for: the given files, checked to be those, else found by sha256."
+    if not classifiers: return resolve_classifiers(sx, device=dev)
+    clf = load_explained_classifiers(classifiers, sx.config.network.resolution, device=dev)
+    if [r['sha256'] for r in clf.records] != [r.get('sha256') for r in sx.classifier_records]:
+        raise ChexError(f'--classifier: the encoder is fitted for the classifiers {path} was trained for '
+                        f'({", ".join(r["path"] for r in sx.classifier_records)}), in that order; give those files')
+    return clf
+
+def _device_images(ds, cfg: EncoderFitConfig):
+    "(images per batch, indices) of the training images labelled 'Support Devices', drawn for `device_share` of each batch."
+    if not cfg.device_share: return 0, None
+    if 'Support Devices' not in ds.df.columns:
+        raise ChexError(f'device_share={cfg.device_share}: the manifest has no Support Devices column; set device_share=0')
+    dev_idx = np.flatnonzero(ds.df['Support Devices'].to_numpy() == 1)
+    if not len(dev_idx): raise ChexError(f'device_share={cfg.device_share}: no training image is labelled Support Devices; set device_share=0')
+    return max(1, int(round(cfg.device_share * cfg.batch))), dev_idx
+
+def _logit_pool(ds, clf, cfg: EncoderFitConfig, dev) -> torch.Tensor:
+    "The logits of 512 training images (seeded): the synthetic pairs' c, so the samples carry the findings at the data's rates."
+    pool_idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(cfg.seed + 1))[:min(512, len(ds))].numpy()
+    with torch.no_grad(): return clf(_load_images(ds, pool_idx).to(dev))
+
+def _encoder_fit_summary(cfg: EncoderFitConfig, pname: str, p_drop: float) -> str:
+    "The encoder fit's settings in one line of the log."
+    return (f'{cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}; '
+            f'c dropout {p_drop}; distillation weight {cfg.w_distill}; worst-pixel weight {cfg.w_topk} (top {cfg.topk_frac:.0%}); '
+            f'high-pass weight {cfg.w_highpass}; thin-structure weight {cfg.w_lines}; support-device share {cfg.device_share}; '
+            f'synthetic pairs {cfg.synth_batch} a step (latent weight {cfg.w_synth})')
+
+def _encoder_fit_loss(E, G, clf, perceptual, scfg: StyleExConfig, cfg: EncoderFitConfig, x01, c_drop, teacher, c_pool, step: int):
+    """(loss, logs) of one encoder-fit step on real images `x01`, plus, with `w_synth`, the generator's own samples whose
+    latents are known (weighted by their share of the images)."""
+    loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, x01, cfg.w_logit, c_drop,
+                                 teacher, cfg.w_distill, cfg.w_topk, cfg.topk_frac, cfg.w_highpass,
+                                 w_lines=cfg.w_lines, lines_threshold=cfg.lines_threshold)
+    if cfg.w_synth:
+        xs, ws_true = synthetic_pairs(G, c_pool, cfg.synth_batch, _step_generator(cfg.seed, step, 9))
+        loss_s, logs_s = _encoder_losses(E, G, clf, perceptual, scfg, xs, cfg.w_logit, None, None, 0.0, cfg.w_topk,
+                                         cfg.topk_frac, cfg.w_highpass, ws_true, cfg.w_synth)
+        loss = loss + loss_s * (cfg.synth_batch / cfg.batch)
+        logs.update({f'synth_{k}': v for k, v in logs_s.items()})
+    return loss, logs
+
+def _encoder_eval(pair: StyleEx, E, clf, x_val, done: int, out: Path):
+    "Validation metrics of the encoder being fitted (appended to out/metrics.jsonl) and a grid of reconstructions."
+    E.eval(); m = quick_metrics(pair, clf, x_val)
+    with torch.no_grad(): rec = pair.reconstruct(x_val[:8], clf(x_val[:8])).clamp(0, 1)
+    E.train()
+    with open(out/'metrics.jsonl', 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
+    save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
+    log.info(f'encoder step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
+
 def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, classifiers=None, root=None,
                 resume: bool = False, until: int | None = None, device: str = 'auto', threads: int = 0,
                 checkpoint_every: int = 200, eval_every: int = 400, progress: bool = True, max_minutes: float = 0) -> Path:
@@ -996,43 +1115,20 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     src = read_styleex_checkpoint(styleex)
     out = check_output(out, kind='folder', inputs=[src['path']] + ([manifest] if not isinstance(manifest, pd.DataFrame) else []))
     check_output_folder(out, '--out', ('last.pt', 'inference.pt', 'metrics.jsonl', 'grids'), 'a StyleEx encoder fit', marker='last.pt')
-    last, ck = out/'last.pt', None
-    if last.exists():
-        try: ck = torch.load(last, map_location='cpu', weights_only=True)
-        except Exception: ck = None
-        if not isinstance(ck, dict) or ck.get('kind') != ENCODER_FIT_KIND:
-            raise ChexError(f'--out {out} holds another run ({last} is not a train-encoder checkpoint); choose another --out')
-        if not resume: raise ChexError(f'--out {out} already holds an encoder fit (last.pt); pass --resume to continue it or choose another --out')
-    elif resume: raise ChexError(f'--resume: {last} not found; start without --resume')
+    src_sha = file_sha256(src['path'])
+    last, ck = out/'last.pt', _encoder_fit_checkpoint(out, resume, cfg, src_sha)
     if int(os.environ.get('WORLD_SIZE', '1') or 1) > 1:
         raise ChexError('train-encoder runs in one process (one GPU or the CPU); start it without torchrun')
     set_threads(threads)
     dev = get_device(device)
-    src_sha = file_sha256(src['path'])
-    if ck is not None:
-        if from_dict(EncoderFitConfig, ck['fit_config']) != cfg:
-            raise ChexError(f'--resume: {last} was made with other settings {ck["fit_config"]}; resume with the same --set or choose another --out')
-        if ck['source_sha256'] != src_sha:
-            raise ChexError(f'--resume: {last} was fitted to another StyleEx ({ck["source"]}); give the same --styleex')
     sx = load_styleex(src['path'], device=dev)
     scfg = sx.config
-    if classifiers:
-        clf = load_explained_classifiers(classifiers, scfg.network.resolution, device=dev)
-        if [r['sha256'] for r in clf.records] != [r.get('sha256') for r in sx.classifier_records]:
-            raise ChexError(f'--classifier: the encoder is fitted for the classifiers {src["path"]} was trained for '
-                            f'({", ".join(r["path"] for r in sx.classifier_records)}), in that order; give those files')
-    else:
-        clf = resolve_classifiers(sx, device=dev)
+    clf = _model_classifiers(sx, classifiers, src['path'], dev)
     G = sx.G
     G.grouped = dev.type == 'cuda'
     for p in G.parameters(): p.requires_grad_(False)
-    net = dataclasses.replace(scfg.network, e_channel_base=cfg.e_channel_base or scfg.network.e_channel_base,
-                              e_channel_max=cfg.e_channel_max or scfg.network.e_channel_max)
-    new_scfg = dataclasses.replace(scfg, network=net)
-    torch.manual_seed(cfg.seed)
-    E = Encoder(net, G.n_ws).to(dev).train()
-    fresh = net != scfg.network   # other widths: a new encoder; the same: continue from the model's own
-    if not fresh: E.load_state_dict(sx.E.state_dict())
+    E, new_scfg, fresh = _fit_start_encoder(sx, cfg, dev)
+    net = new_scfg.network
     teacher = sx.E.to(dev).eval().requires_grad_(False) if cfg.w_distill else None   # the model's own encoder, frozen
     build_cache(manifest, root, size=net.resolution, progress=progress)
     ds = CXRDataset(manifest, root, split='train', views=scfg.views, size=net.resolution, cache='auto')
@@ -1041,17 +1137,8 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
     perceptual = make_perceptual(scfg.perceptual, clf)
     if perceptual is not None: perceptual = perceptual.to(dev)
     pname = perceptual.name if perceptual is not None else 'none'
-    n_dev, dev_idx = 0, None
-    if cfg.device_share:   # images the manifest labels with support devices, drawn for that share of each batch
-        if 'Support Devices' not in ds.df.columns:
-            raise ChexError(f'device_share={cfg.device_share}: the manifest has no Support Devices column; set device_share=0')
-        dev_idx = np.flatnonzero(ds.df['Support Devices'].to_numpy() == 1)
-        if not len(dev_idx): raise ChexError(f'device_share={cfg.device_share}: no training image is labelled Support Devices; set device_share=0')
-        n_dev = max(1, int(round(cfg.device_share * cfg.batch)))
-    c_pool = None
-    if cfg.w_synth:   # the logits of 512 training images: the samples' c, so they carry the findings at the data's rates
-        pool_idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(cfg.seed + 1))[:min(512, len(ds))].numpy()
-        with torch.no_grad(): c_pool = clf(_load_images(ds, pool_idx).to(dev))
+    n_dev, dev_idx = _device_images(ds, cfg)
+    c_pool = _logit_pool(ds, clf, cfg, dev) if cfg.w_synth else None
     for p in E.parameters(): p.requires_grad_(True)
     opt = torch.optim.Adam(E.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-8)
     start = 0
@@ -1067,14 +1154,9 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
                'encoder_fit': {**fit_record, 'perceptual': pname, 'manifest_sha256': manifest_hash(manifest) if not isinstance(manifest, pd.DataFrame) else None}}
     out.mkdir(parents=True, exist_ok=True)
     log.info(f'train-encoder: {"a new encoder" if fresh else "the model encoder"} ({count_parameters(E)/1e6:.2f} M parameters) '
-             f'fitted to the frozen G_ema of {src["path"]} for {cfg.steps} steps; perceptual: {pname}; logit weight {cfg.w_logit}; '
-             f'c dropout {p_drop}; distillation weight {cfg.w_distill}; worst-pixel weight {cfg.w_topk} (top {cfg.topk_frac:.0%}); '
-             f'high-pass weight {cfg.w_highpass}; thin-structure weight {cfg.w_lines}; support-device share {cfg.device_share}; '
-             f'synthetic pairs {cfg.synth_batch} a step (latent weight {cfg.w_synth})')
+             f'fitted to the frozen G_ema of {src["path"]}; ' + _encoder_fit_summary(cfg, pname, p_drop))
     metrics_path = out/'metrics.jsonl'
-    if metrics_path.exists() and start:
-        kept = [l for l in metrics_path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= start]
-        with atomic_write(metrics_path) as f: f.write(''.join(l + '\n' for l in kept))
+    _trim_metrics(metrics_path, start)
     pair = StyleEx(G, E, new_scfg, sx.classifier_records, {})   # G_ema + the encoder being fitted
     E.train()   # (StyleEx puts its modules in eval mode)
     def save(step):
@@ -1087,27 +1169,13 @@ def fit_encoder(styleex, manifest, out, cfg: EncoderFitConfig | None = None, cla
         idx = torch.randint(0, len(ds), (cfg.batch,), generator=_step_generator(cfg.seed, step, 7)).numpy()   # from the step: exact resume
         if n_dev: idx[:n_dev] = dev_idx[torch.randint(0, len(dev_idx), (n_dev,), generator=_step_generator(cfg.seed, step, 10)).numpy()]
         c_drop = torch.rand(cfg.batch, generator=_step_generator(cfg.seed, step, 8)) < p_drop
-        loss, logs = _encoder_losses(E, G, clf, perceptual, scfg, _load_images(ds, idx).to(dev), cfg.w_logit, c_drop,
-                                     teacher, cfg.w_distill, cfg.w_topk, cfg.topk_frac, cfg.w_highpass,
-                                     w_lines=cfg.w_lines, lines_threshold=cfg.lines_threshold)
-        if cfg.w_synth:   # the generator's own samples, whose latents are known (weighted by their share of the images)
-            xs, ws_true = synthetic_pairs(G, c_pool, cfg.synth_batch, _step_generator(cfg.seed, step, 9))
-            loss_s, logs_s = _encoder_losses(E, G, clf, perceptual, scfg, xs, cfg.w_logit, None, None, 0.0, cfg.w_topk,
-                                             cfg.topk_frac, cfg.w_highpass, ws_true, cfg.w_synth)
-            loss = loss + loss_s * (cfg.synth_batch / cfg.batch)
-            logs.update({f'synth_{k}': v for k, v in logs_s.items()})
+        loss, logs = _encoder_fit_loss(E, G, clf, perceptual, scfg, cfg, _load_images(ds, idx).to(dev), c_drop, teacher, c_pool, step)
         for g in opt.param_groups: g['lr'] = encoder_fit_lr(cfg, step)   # from the step: exact resume
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         done = step + 1
         with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'train', 'loss': float(loss.detach()), **logs}) + '\n')
         bar.set_postfix(l1=f"{logs['l1']:.4f}", logit=f"{logs['logit']:.3f}")
-        if done % eval_every == 0 or done == end:
-            E.eval(); m = quick_metrics(pair, clf, x_val)
-            with torch.no_grad(): rec = pair.reconstruct(x_val[:8], clf(x_val[:8])).clamp(0, 1)
-            E.train()
-            with open(metrics_path, 'a') as f: f.write(json.dumps({'step': done, 'kind': 'eval', **m}) + '\n')
-            save_png(image_grid([x_val[:8], rec]), out/'grids'/f'grid_{done:06d}.png')
-            log.info(f'encoder step {done}: ' + ', '.join(f'{k} {v:.4f}' for k, v in m.items()))
+        if done % eval_every == 0 or done == end: _encoder_eval(pair, E, clf, x_val, done, out)
         over = max_minutes and (time.time() - t0) / 60 >= max_minutes
         if done % checkpoint_every == 0 or done == end or over: save(done)
         if over: log.info(f'stopping at step {done} after --max-minutes {max_minutes}; continue with --resume'); break
