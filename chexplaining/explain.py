@@ -483,7 +483,6 @@ SEARCH_COMMANDS = {'attfind': run_attfind, 'eigenfind': run_eigenfind, 'latent-s
 
 def _run_search_group(jobs: list, threads: int) -> list:
     "A worker of `run_searches`: the searches `jobs` ((command, kwargs), ...) one after another, in this process."
-    set_threads(threads)
     return [SEARCH_COMMANDS[c](**{**kw, 'threads': threads}) for c, kw in jobs]
 
 def run_searches(jobs: list, workers: int = 1, threads: int = 0, together: bool = True) -> list:
